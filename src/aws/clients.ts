@@ -1,0 +1,122 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { HealthClient } from '@aws-sdk/client-health';
+import { STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * The only place SDK clients are made. Collectors receive an AwsClients and never construct a
+ * client themselves, so tests inject fakes (aws-sdk-client-mock) or point everything at moto.
+ */
+export interface ClientOptions {
+  region: string;
+  profile?: string;
+  /** Every service at one endpoint (moto, LocalStack); S3 then uses path-style addressing. */
+  endpointUrl?: string;
+  /** Per-attempt timeout of one HTTP request. */
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export interface ApiCallRecord {
+  service: string;
+  operation: string;
+  region: string;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface AwsClients {
+  readonly region: string;
+  readonly options: ClientOptions;
+  cloudtrail(region?: string): CloudTrailClient;
+  s3(region?: string): S3Client;
+  logs(region?: string): CloudWatchLogsClient;
+  cloudwatch(region?: string): CloudWatchClient;
+  kms(region?: string): KMSClient;
+  sts(region?: string): STSClient;
+  /** IAM is global: its endpoint lives in us-east-1 (or the partition's global region). */
+  iam(): IAMClient;
+  /** AWS Health's global endpoint is us-east-1. */
+  health(): HealthClient;
+  organizations(): OrganizationsClient;
+  /** Every call sent through these clients, in order: the report's call count and the plan's audit. */
+  readonly calls: ApiCallRecord[];
+}
+
+type AnyClient = {
+  middlewareStack: { add: (mw: unknown, opts: unknown) => void };
+};
+
+const GLOBAL_REGION = 'us-east-1';
+
+export function createClients(opts: ClientOptions): AwsClients {
+  const cache = new Map<string, unknown>();
+  const calls: ApiCallRecord[] = [];
+  const requestHandler = new NodeHttpHandler({
+    connectionTimeout: opts.connectTimeoutMs ?? 5_000,
+    requestTimeout: opts.requestTimeoutMs ?? 20_000,
+  });
+
+  function make<C>(key: string, region: string, ctor: new (cfg: Record<string, unknown>) => C, extra: Record<string, unknown> = {}): C {
+    const cacheKey = `${key}@${region}`;
+    const hit = cache.get(cacheKey);
+    if (hit) return hit as C;
+    const cfg: Record<string, unknown> = {
+      region,
+      // Adaptive retries back off on throttling (LookupEvents allows 2 requests/s) and keep going.
+      retryMode: 'adaptive',
+      maxAttempts: opts.maxAttempts ?? 5,
+      requestHandler,
+      ...extra,
+    };
+    if (opts.profile) cfg.profile = opts.profile;
+    if (opts.endpointUrl) cfg.endpoint = opts.endpointUrl;
+    const client = new ctor(cfg);
+    (client as unknown as AnyClient).middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+        const startedAt = Date.now();
+        try {
+          return await next(args);
+        } finally {
+          calls.push({
+            service: key,
+            operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+            region,
+            startedAt,
+            durationMs: Date.now() - startedAt,
+          });
+        }
+      },
+      { step: 'initialize', name: 'trailDoctorCallRecorder' },
+    );
+    cache.set(cacheKey, client);
+    return client;
+  }
+
+  const r = (region?: string) => region ?? opts.region;
+  return {
+    region: opts.region,
+    options: opts,
+    calls,
+    cloudtrail: (region) => make('cloudtrail', r(region), CloudTrailClient),
+    s3: (region) => make('s3', r(region), S3Client, opts.endpointUrl ? { forcePathStyle: true } : {}),
+    logs: (region) => make('logs', r(region), CloudWatchLogsClient),
+    cloudwatch: (region) => make('cloudwatch', r(region), CloudWatchClient),
+    kms: (region) => make('kms', r(region), KMSClient),
+    sts: (region) => make('sts', r(region), STSClient),
+    iam: () => make('iam', GLOBAL_REGION, IAMClient),
+    health: () => make('health', GLOBAL_REGION, HealthClient),
+    organizations: () => make('organizations', GLOBAL_REGION, OrganizationsClient),
+  };
+}
+
+/** AWS region names: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, `eusc-de-east-1`. */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+export const isValidRegion = (r: string): boolean => REGION_PATTERN.test(r);
