@@ -8,6 +8,7 @@ import { HealthClient } from '@aws-sdk/client-health';
 import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 
 /**
  * The only place SDK clients are made. Collectors receive an AwsClients and never construct a
@@ -22,6 +23,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxAttempts?: number;
+  /** Override documented API rate limits (tests against stand-ins use higher ones). */
+  rateLimits?: Record<string, number>;
 }
 
 export interface ApiCallRecord {
@@ -48,6 +51,8 @@ export interface AwsClients {
   organizations(): OrganizationsClient;
   /** Every call sent through these clients, in order: the report's call count and the plan's audit. */
   readonly calls: ApiCallRecord[];
+  /** Shared rate limiters, keyed `service:Operation@region` (LookupEvents: 2/s). */
+  readonly limiters: RateLimiters;
 }
 
 type AnyClient = {
@@ -105,6 +110,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     region: opts.region,
     options: opts,
     calls,
+    limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
     cloudtrail: (region) => make('cloudtrail', r(region), CloudTrailClient),
     s3: (region) => make('s3', r(region), S3Client, opts.endpointUrl ? { forcePathStyle: true } : {}),
     logs: (region) => make('logs', r(region), CloudWatchLogsClient),
