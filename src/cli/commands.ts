@@ -1,0 +1,7 @@
+import type { Register } from './main.js';
+
+/**
+ * The command list, in help order. Each command module exports a `register(program, ctx)`;
+ * add yours here with one import and one entry.
+ */
+export const COMMANDS: readonly Register[] = [];
