@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultContext, type CliContext } from './context.js';
 import { UsageError } from './args.js';
 import { EvidenceError } from '../evidence/io.js';
-import { inertLine } from '../util/text.js';
+import { inertLine, inertText } from '../util/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { COMMANDS } from './commands.js';
 
@@ -21,7 +21,8 @@ export function buildProgram(ctx: CliContext, registrations: readonly Register[]
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
+      // commander echoes the offending argument: keep escape sequences in it inert.
+      writeErr: (s) => ctx.stderr.write(inertText(s)),
     })
     .exitOverride();
   for (const register of registrations) register(program, ctx);
