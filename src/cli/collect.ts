@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { UsageError } from './args.js';
+import { emit, type CliContext } from './context.js';
+import type { Register } from './main.js';
+import { addTargetOptions, liveRequest, startProgress } from './diagnose.js';
+import { gather } from './pipeline.js';
+import { serializeEvidence } from '../evidence/io.js';
+
+interface CollectFlags {
+  trail?: string;
+  since?: string;
+  start?: string;
+  end?: string;
+  out?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  timeout?: string;
+  color?: boolean;
+  integrity?: boolean;
+}
+
+export const register: Register = (program: Command, ctx: CliContext) => {
+  const cmd = program
+    .command('collect')
+    .description('gather the evidence of the nine playbook steps into a JSON file, to replay with `diagnose --evidence` or attach to a ticket');
+  addTargetOptions(cmd)
+    .option('--out <file>', 'write the evidence here (default: stdout)')
+    .option('--no-color', 'no colour in the progress display')
+    .option('--no-integrity', 'skip digest-chain validation')
+    .action(async (flags: CollectFlags) => {
+      if (!flags.out && ctx.stdout.isTTY) {
+        throw new UsageError('collect writes JSON evidence: pass --out FILE (or pipe stdout)');
+      }
+      const { trail, window, now, options } = liveRequest(flags, ctx);
+      const clients = ctx.makeClients(options);
+      const progress = startProgress(ctx, flags);
+      let text: string;
+      try {
+        // The same gathering as diagnose (gaps included when the first pass finds no cause),
+        // so a replay reaches the same verdict.
+        const { evidence } = await gather(
+          clients,
+          { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
+          { integrity: flags.integrity !== false, gaps: 'auto' },
+        );
+        text = serializeEvidence(evidence);
+      } finally {
+        progress.stop();
+      }
+      await emit(ctx, text, flags.out);
+      if (flags.out) ctx.stderr.write(`evidence written to ${flags.out}\n`);
+      ctx.exitCode = 0;
+    });
+};

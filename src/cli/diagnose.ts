@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { parseFormat, parseTrail, parseWindow, UsageError, type Format } from './args.js';
+import { addAwsOptions, clientOptions, emit, useColor, type AwsFlags, type CliContext } from './context.js';
+import type { Register } from './main.js';
+import { gather } from './pipeline.js';
+import { readEvidenceFile } from '../evidence/io.js';
+import { diagnose } from '../diagnosis/index.js';
+import { render } from '../report/index.js';
+import { createProgressDisplay } from '../report/progress.js';
+import { exitCodeFor, type Report } from '../report/model.js';
+
+interface DiagnoseFlags extends AwsFlags {
+  trail?: string;
+  since?: string;
+  start?: string;
+  end?: string;
+  format?: string;
+  out?: string;
+  evidence?: string;
+  color?: boolean;
+  integrity?: boolean;
+  gaps?: string;
+}
+
+/** Shared by diagnose and collect: the trail, window and connection of a live run. */
+export function addTargetOptions(cmd: Command): Command {
+  return addAwsOptions(
+    cmd
+      .option('--trail <name-or-arn>', 'trail name, or trail ARN (an ARN fixes account and region; needed for shadow and organization trails)')
+      .option('--since <duration>', 'window ending now: 90m, 12h, 7d, 30d (default 7d)')
+      .option('--start <iso>', 'window start, ISO-8601 (e.g. 2026-11-20T08:00Z)')
+      .option('--end <iso>', 'window end, ISO-8601 (default now)'),
+  );
+}
+
+export function liveRequest(flags: DiagnoseFlags, ctx: CliContext) {
+  if (!flags.trail) throw new UsageError('--trail is required (or --evidence FILE to replay collected evidence)');
+  const trail = parseTrail(flags.trail);
+  const now = ctx.now();
+  const window = parseWindow(flags, now);
+  // --region wins over the ARN's home region: it chooses where to look (a shadow of a multi-region trail).
+  const options = clientOptions(flags, ctx, trail.region);
+  return { trail, window, now, options };
+}
+
+export function startProgress(ctx: CliContext, flags: { color?: boolean }) {
+  // Progress goes to stderr so that stdout carries only the report, even on a terminal.
+  return createProgressDisplay(ctx.stderr, { color: useColor({ ...ctx, stdout: ctx.stderr }, flags.color) });
+}
+
+function gapsMode(v: string | undefined): 'auto' | 'always' | 'never' {
+  const m = (v ?? 'auto').toLowerCase();
+  if (m !== 'auto' && m !== 'always' && m !== 'never') throw new UsageError(`--gaps: ${JSON.stringify(v)} is not one of auto, always, never`);
+  return m;
+}
+
+export const register: Register = (program: Command, ctx: CliContext) => {
+  const cmd = program
+    .command('diagnose')
+    .description('run the whole runbook against the account (or replay --evidence) and print the verdict, evidence chain and remediation');
+  addTargetOptions(cmd)
+    .option('--evidence <file>', 'replay evidence written by `trail-doctor collect` (offline, no AWS calls)')
+    .option('--format <format>', 'text | json | markdown | html', 'text')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--no-color', 'no colour even on a terminal (NO_COLOR is honoured too)')
+    .option('--no-integrity', 'skip digest-chain validation even when the trail has log file validation on')
+    .option('--gaps <mode>', 'measure the audit gap against event history: auto (when no cause is found), always, never', 'auto')
+    .action(async (flags: DiagnoseFlags) => {
+      const format: Format = parseFormat(flags.format);
+      const color = format === 'text' && !flags.out && useColor(ctx, flags.color);
+      let report: Report;
+      if (flags.evidence) {
+        if (flags.trail || flags.since || flags.start || flags.end) {
+          throw new UsageError('--evidence replays a recorded run: it takes no --trail or window flags');
+        }
+        report = diagnose(await readEvidenceFile(flags.evidence));
+      } else {
+        const { trail, window, now, options } = liveRequest(flags, ctx);
+        const clients = ctx.makeClients(options);
+        const progress = startProgress(ctx, flags);
+        try {
+          ({ report } = await gather(
+            clients,
+            { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
+            { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps) },
+          ));
+        } finally {
+          progress.stop();
+        }
+      }
+      await emit(ctx, render(report, format, { color, width: ctx.stdout.columns }), flags.out);
+      ctx.exitCode = exitCodeFor(report.verdict);
+    });
+};

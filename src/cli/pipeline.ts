@@ -1,0 +1,51 @@
+import type { AwsClients } from '../aws/clients.js';
+import { collect, type CollectRequest } from '../collect/index.js';
+import { collectIntegrity } from '../integrity/index.js';
+import { collectGaps } from '../gaps/index.js';
+import { diagnose } from '../diagnosis/index.js';
+import type { Evidence } from '../evidence/schema.js';
+import type { Report } from '../report/model.js';
+import { inertLine } from '../util/text.js';
+
+/**
+ * The whole runbook against a live account: the nine steps, then integrity validation when the
+ * trail has it on, then — only when the first pass finds no cause — the audit-gap engine against
+ * event history (the runbook's "if no correlation is found" fallback).
+ */
+export interface GatherOptions {
+  /** Validate the digest chain over the window when the trail has LogFileValidationEnabled. */
+  integrity: boolean;
+  /** 'auto': measure gaps only when the first diagnosis finds no confirmed/likely cause. */
+  gaps: 'auto' | 'always' | 'never';
+}
+
+export interface Gathered {
+  evidence: Evidence;
+  report: Report;
+}
+
+export async function gather(clients: AwsClients, req: CollectRequest, opts: GatherOptions): Promise<Gathered> {
+  const evidence = await collect(clients, req);
+  const trailOk = evidence.steps.s1.trail.status === 'ok';
+  if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
+    try {
+      evidence.integrity = await collectIntegrity(clients, evidence);
+    } catch (e) {
+      evidence.integrity = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
+    }
+  }
+  let report = diagnose(evidence);
+  const needGaps = opts.gaps === 'always' || (opts.gaps === 'auto' && report.verdict !== 'problem');
+  if (trailOk && needGaps) {
+    try {
+      evidence.gaps = await collectGaps(clients, evidence);
+      report = diagnose(evidence);
+    } catch (e) {
+      evidence.gaps = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
+    }
+  }
+  const calls = clients.calls.length;
+  if (evidence.stats) evidence.stats.apiCalls = calls;
+  if (report.stats) report.stats.apiCalls = calls;
+  return { evidence, report };
+}
