@@ -1,0 +1,127 @@
+import { evaluatePolicy } from '../policy/evaluate.js';
+import { CLOUDTRAIL_SERVICE, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
+import type { StatementRef, Verdict } from '../policy/types.js';
+import type { Check, Unverified } from './types.js';
+import { bucketStatementsFor, correctPolicy, explainDenied, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
+import { bucketOf, callerAccount, result, safe, shellArg, statusOf, trailAccount, trailOf, trailRef, homeRegion } from './util.js';
+
+/**
+ * Runbook step 4 (with step 2's delivery error): the bucket policy, judged for the exact requests
+ * CloudTrail makes — s3:GetBucketAcl on the bucket, s3:PutObject of log (and digest) files under
+ * `[prefix/]AWSLogs/[o-id/]<account>/` with `s3:x-amz-acl` and `aws:SourceArn` in the context — does
+ * not allow them, or a Deny blocks them. No policy at all denies too (CloudTrail needs a grant).
+ * A bucket that cannot be read (another account, missing permission) is unverified, never "missing".
+ */
+const NO_POLICY: Verdict = { decision: 'implicit-deny', allowedBy: [], deniedBy: [], notApplicable: [], notes: [], uncertain: false };
+
+export const check: Check = {
+  id: 's3-bucket-policy-denies',
+  title: 'Bucket policy does not let CloudTrail write',
+  step: 4,
+  severity: 'critical',
+  run({ evidence: e, now }) {
+    const trail = trailOf(e);
+    const bucket = bucketOf(e);
+    const target = trailTargetOf(e, now);
+    if (!trail || !bucket || !target) return result();
+    const s4 = e.steps.s4;
+    const head = s4.head;
+    const policy = s4.policy;
+    // a bucket that does not exist is s3-bucket-missing's
+    if (head.status === 'absent' || (policy.status === 'absent' && /NoSuchBucket(?!Policy)/i.test(policy.errorCode ?? ''))) return result();
+
+    const status = statusOf(e);
+    const deliveryError = status?.latestDeliveryError;
+    const accessDenied = !!deliveryError && /AccessDenied|Access Denied|Forbidden|403/i.test(deliveryError);
+
+    if (policy.status !== 'ok' && policy.status !== 'absent') {
+      if (policy.status === 'skipped' && head.status !== 'denied' && head.status !== 'error') return result();
+      const caller = callerAccount(e);
+      const owner = trailAccount(e);
+      const unreadableBucket = head.status === 'denied' || head.status === 'error';
+      const other =
+        owner && caller && owner !== caller
+          ? `; the bucket may belong to account ${owner}, which owns the trail`
+          : unreadableBucket
+            ? '; the bucket may belong to another account'
+            : '';
+      const u: Unverified = {
+        step: 4,
+        what: `bucket policy of ${safe(bucket)}${unreadableBucket ? ` (HeadBucket answered ${safe(head.errorCode ?? head.status, 60)}: the bucket is not readable from ${caller ? `account ${caller}` : 'this account'}${other})` : other ? ` (${other.slice(2)})` : ''}`,
+        needs: policy.status === 'skipped' ? (head.needs ?? 's3:ListBucket') : (policy.needs ?? 's3:GetBucketPolicy'),
+      };
+      const reason = policy.reason ?? policy.errorCode ?? head.reason;
+      if (reason) u.reason = safe(reason, 500);
+      return result([], [u]);
+    }
+
+    const doc = policy.status === 'ok' ? policy.value : undefined;
+    const requests = s3DeliveryRequests(target);
+    const verdicts: RequestVerdict[] = requests.map((r) => ({ request: r, verdict: doc === undefined ? NO_POLICY : evaluatePolicy(doc, r) }));
+    const failing = verdicts.filter((rv) => rv.request.required && rv.verdict.decision !== 'allow');
+    if (!failing.length) return result();
+
+    const denyRefs = new Map<number, StatementRef>();
+    for (const rv of failing) for (const d of rv.verdict.deniedBy) denyRefs.set(d.index, d);
+    const denies = [...denyRefs.values()];
+
+    const evidence: string[] = [];
+    if (deliveryError) evidence.push(`step 2: LatestDeliveryError = ${safe(deliveryError, 300)}`);
+    if (doc === undefined) evidence.push(`step 4: bucket ${safe(bucket)} has no bucket policy (GetBucketPolicy: ${safe(policy.errorCode ?? 'NoSuchBucketPolicy', 60)}): nothing grants ${CLOUDTRAIL_SERVICE} access`);
+    for (const rv of failing) evidence.push(...explainDenied(4, `bucket policy of ${safe(bucket)}`, rv));
+    if (trail.isOrganizationTrail && !target.orgId) evidence.push('step 6: the organization id is unknown: only the management account path was judged, not AWSLogs/<o-id>/');
+
+    const uncertain = doc !== undefined && failing.every((rv) => rv.verdict.uncertain || !!rv.verdict.error);
+    const confidence = uncertain && !accessDenied ? 'likely' : 'confirmed';
+
+    const actions = [...new Set(failing.map((rv) => rv.request.action))].join(' and ');
+    const paths = [...new Set(failing.map((rv) => rv.request.grantPrefix).filter(Boolean))] as string[];
+    const what = `${actions}${paths.length ? ` on ${paths.map((p) => `${safe(p, 300)}*`).join(', ')}` : ''}`;
+    const why = doc === undefined ? 'it has no bucket policy' : denies.length ? `${denies.map(refLabel).join(', ')} denies it` : 'no statement allows it';
+    const summary = `Bucket policy of ${safe(bucket)} does not let ${CLOUDTRAIL_SERVICE} run ${what} for trail ${safe(trail.name)}: ${why}.`;
+
+    const corrected = correctPolicy(
+      doc,
+      bucketStatementsFor(
+        target,
+        failing.map((rv) => rv.request),
+      ),
+      denies,
+    );
+    const b = shellArg(bucket);
+    const steps: string[] = [];
+    if (corrected.added.length) steps.push(`adds ${corrected.added.join(', ')} for trail ${safe(trail.arn)}`);
+    if (corrected.removed.length) steps.push(`removes ${corrected.removed.join(', ')}, which blocks CloudTrail (if it guards other access, narrow it instead, e.g. exclude ${CLOUDTRAIL_SERVICE} with aws:PrincipalServiceName)`);
+    const commands = [
+      ...(doc !== undefined ? [`aws s3api get-bucket-policy --bucket ${b} --query Policy --output text > bucket-policy-backup.json`] : []),
+      `aws s3api put-bucket-policy --bucket ${b} --policy file://policy.json`,
+      `aws cloudtrail get-trail-status --name ${trailRef(e)} --region ${homeRegion(e)}`,
+    ];
+
+    return result([
+      {
+        id: 's3-bucket-policy-denies',
+        confidence,
+        summary,
+        evidence,
+        remediation: {
+          summary: `Write the corrected policy below to policy.json and apply it to ${safe(bucket)}: it keeps the existing statements, ${steps.join('; ') || 'grants CloudTrail the access it needs'}.`,
+          commands,
+          policy: corrected.policy,
+        },
+        resources: [bucket, `arn:${target.trailArn.split(':')[1] ?? 'aws'}:s3:::${bucket}`],
+        triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
+        ...(accessDenied && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
+        data: {
+          bucket,
+          policyPresent: doc !== undefined,
+          latestDeliveryError: deliveryError ?? null,
+          deniedBy: denies,
+          removedStatements: corrected.removed,
+          addedStatements: corrected.added,
+          requests: verdictData(verdicts),
+        },
+      },
+    ]);
+  },
+};
