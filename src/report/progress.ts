@@ -1,0 +1,125 @@
+import { createLogUpdate } from 'log-update';
+import { createColors } from 'picocolors';
+import type { ProgressListener, StepProgressEvent } from '../collect/progress.js';
+import { STEP_TITLES } from '../collect/progress.js';
+import type { StepNumber } from '../checks/types.js';
+import { inertLine } from '../util/text.js';
+
+/**
+ * Live progress while the playbook steps run: on a TTY, one line per step (pending, running with a
+ * spinner, finished with its mark and elapsed time) redrawn in place; stop() erases the block so
+ * that only the report that follows remains. Not a TTY (a pipe, a file, CI): a no-op that writes
+ * nothing, so the stream carries only the report.
+ */
+export interface ProgressDisplay {
+  listener: ProgressListener;
+  stop(): void;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const TICK_MS = 100;
+const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
+
+interface StepState {
+  state: 'pending' | 'running' | 'done';
+  outcome?: StepProgressEvent['outcome'];
+  startedMs?: number;
+  elapsedMs?: number;
+  note?: string;
+}
+
+export function createProgressDisplay(
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  opts: { color: boolean },
+): ProgressDisplay {
+  if (!stream.isTTY) return { listener: () => {}, stop: () => {} };
+
+  const c = createColors(opts.color);
+  // log-update hides the cursor on process.stderr whatever the stream; we manage it on ours.
+  const update = createLogUpdate(stream, { showCursor: true });
+  const steps = new Map<StepNumber, StepState>();
+  for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9] as StepNumber[]) steps.set(n, { state: 'pending' });
+  const t0 = Date.now();
+  let frame = 0;
+  let stopped = false;
+  let lastElapsed = 0;
+
+  const restoreCursor = () => stream.write(SHOW_CURSOR);
+  stream.write(HIDE_CURSOR);
+  process.once('exit', restoreCursor);
+
+  const draw = () => {
+    if (stopped) return;
+    const width = Math.max(30, (stream.columns ?? 80) - 1);
+    const now = Math.max(lastElapsed, Date.now() - t0);
+    const done = [...steps.values()].filter((s) => s.state === 'done').length;
+    const lines = [c.bold(`Diagnosing… ${done}/9 steps`) + c.dim(` ${seconds(now)}`)];
+    for (const [n, s] of steps) {
+      const title = inertLine(STEP_TITLES[n], 80);
+      let mark: string;
+      let tail = '';
+      if (s.state === 'pending') mark = c.dim('·');
+      else if (s.state === 'running') {
+        mark = c.cyan(FRAMES[frame % FRAMES.length]!);
+        tail = seconds(Math.max(0, now - (s.startedMs ?? now)));
+      } else {
+        mark = s.outcome === 'partial' ? c.yellow('?') : s.outcome === 'skipped' ? c.dim('–') : c.green('✓');
+        tail = s.elapsedMs === undefined ? '' : seconds(s.elapsedMs);
+      }
+      const note = s.note ? ` — ${inertLine(s.note, 120)}` : '';
+      const text = fit(`${n} ${title}${note}`, width - 4 - tail.length - 1);
+      lines.push(`${mark} ${s.state === 'pending' ? c.dim(text) : text} ${c.dim(tail)}`);
+    }
+    update(lines.join('\n'));
+  };
+
+  const timer = setInterval(() => {
+    frame++;
+    draw();
+  }, TICK_MS);
+  timer.unref?.();
+  draw();
+
+  const listener: ProgressListener = (e) => {
+    if (stopped) return;
+    const s = steps.get(e.step);
+    if (!s) return;
+    lastElapsed = Math.max(lastElapsed, e.elapsedMs);
+    if (e.state === 'started') {
+      if (s.state === 'pending') {
+        s.state = 'running';
+        s.startedMs = e.elapsedMs;
+      }
+    } else {
+      s.state = 'done';
+      s.outcome = e.outcome ?? 'ok';
+      s.elapsedMs = s.startedMs !== undefined ? Math.max(0, e.elapsedMs - s.startedMs) : e.elapsedMs;
+    }
+    if (e.note !== undefined) s.note = e.note;
+    draw();
+  };
+
+  return {
+    listener,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      update.clear();
+      update.done();
+      restoreCursor();
+      process.removeListener('exit', restoreCursor);
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** Cuts to `max` columns with an ellipsis (titles and notes are single-width text). */
+function fit(s: string, max: number): string {
+  if (max <= 1) return '';
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}
