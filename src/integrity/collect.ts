@@ -1,0 +1,60 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { Evidence } from '../evidence/schema.js';
+import { inertLine } from '../util/text.js';
+import { MAX_EVIDENCE_PROBLEMS, type IntegrityEvidence, type ValidationResult } from './model.js';
+import { validateTrail, ValidateInputError } from './validate.js';
+
+/** Bounded evidence from a validation result: counts, chains, at most 50 problem files. */
+export function toIntegrityEvidence(r: ValidationResult): IntegrityEvidence {
+  const problems = r.problems.slice(0, MAX_EVIDENCE_PROBLEMS).map((f) => ({
+    kind: f.kind,
+    key: inertLine(f.key, 1_024),
+    bucket: f.bucket,
+    verdict: f.verdict,
+    ...(f.reason ? { reason: inertLine(f.reason, 300) } : {}),
+    account: f.account,
+    region: f.region,
+  }));
+  return {
+    status: r.status === 'could-not-check' ? 'unverified' : r.status,
+    window: r.window,
+    trailArn: r.trailArn,
+    bucket: r.bucket,
+    summary: {
+      digests: r.summary.digests,
+      logs: r.summary.logs,
+      linkMismatches: r.summary.linkMismatches,
+    },
+    chains: r.chains.slice(0, 50).map((c) => ({ account: c.account, region: c.region, start: c.start, end: c.end, endReason: c.endReason })),
+    notices: r.notices.filter((n) => n.kind !== 'gap' || n.problem).slice(0, 20).map((n) => inertLine(n.message, 500)),
+    problems,
+    problemsTruncated: r.problemsTruncated || r.problems.length > MAX_EVIDENCE_PROBLEMS,
+    ...(r.error ? { reason: inertLine(r.error.message, 500), ...(r.error.needs ? { needs: r.error.needs } : {}) } : {}),
+  };
+}
+
+/**
+ * For `diagnose`: when step 1 found the trail with log file validation on, validate its digest
+ * chain over the evidence window. `undefined` when validation is off (or the trail unknown).
+ */
+export async function collectIntegrity(clients: AwsClients, evidence: Evidence, opts: { concurrency?: number } = {}): Promise<IntegrityEvidence | undefined> {
+  const t = evidence.steps.s1.trail;
+  if (t.status !== 'ok' || !t.value || !t.value.logFileValidationEnabled) return undefined;
+  const trail = t.value;
+  const window = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
+  try {
+    const r = await validateTrail(clients, {
+      trail: trail.arn,
+      region: evidence.target.region,
+      start: window.start,
+      end: window.end,
+      ...(trail.s3BucketName ? { s3Bucket: trail.s3BucketName, s3Prefix: trail.s3KeyPrefix ?? '' } : {}),
+      concurrency: opts.concurrency ?? 16,
+      now: new Date(evidence.collectedAt),
+    });
+    return toIntegrityEvidence(r);
+  } catch (e) {
+    const message = e instanceof ValidateInputError ? e.message : `unexpected: ${(e as Error)?.message ?? String(e)}`;
+    return { status: 'unverified', window: evidence.window, trailArn: trail.arn, problems: [], problemsTruncated: false, reason: inertLine(message, 500) };
+  }
+}

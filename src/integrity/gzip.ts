@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+
+/**
+ * gzip handling with `validate-logs` parity (cloudtrail-files.md §5.4, §5.6): only the FIRST member
+ * is decoded. Node's own gunzip concatenates members and rejects a missing trailer, so the header is
+ * parsed here and the deflate stream is inflated raw.
+ */
+
+export class GzipFormatError extends Error {
+  override name = 'GzipFormatError';
+}
+
+const FTEXT_RESERVED = 0xe0;
+
+/**
+ * Length of the RFC 1952 header at the start of `buf`; `undefined` when more bytes are needed.
+ * Throws GzipFormatError when the bytes are not a gzip header.
+ */
+export function gzipHeaderLength(buf: Uint8Array, maxHeader = 65_536): number | undefined {
+  if (buf.length >= 1 && buf[0] !== 0x1f) throw new GzipFormatError('not gzip');
+  if (buf.length >= 2 && buf[1] !== 0x8b) throw new GzipFormatError('not gzip');
+  if (buf.length >= 3 && buf[2] !== 8) throw new GzipFormatError('unknown compression method');
+  if (buf.length < 10) return undefined;
+  const flg = buf[3]!;
+  if (flg & FTEXT_RESERVED) throw new GzipFormatError('reserved gzip flags set');
+  let p = 10;
+  if (flg & 0x04) {
+    if (buf.length < p + 2) return undefined;
+    const xlen = buf[p]! | (buf[p + 1]! << 8);
+    p += 2 + xlen;
+    if (buf.length < p) return undefined;
+  }
+  for (const bit of [0x08, 0x10]) {
+    if (flg & bit) {
+      const z = buf.indexOf(0, p);
+      if (z < 0) {
+        if (buf.length > maxHeader) throw new GzipFormatError('gzip header too long');
+        return undefined;
+      }
+      p = z + 1;
+    }
+  }
+  if (flg & 0x02) p += 2;
+  if (buf.length < p) return undefined;
+  return p;
+}
+
+const crc32 = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+function readU32LE(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+/**
+ * Inflates a digest: first member only, trailer required and checked, anything after it ignored
+ * (as the CLI does). Bounded: a body inflating past `maxInflated` bytes is rejected (gzip bomb).
+ */
+export function inflateDigest(body: Uint8Array, maxInflated = 64 * 1024 * 1024): Buffer {
+  const h = gzipHeaderLength(body);
+  if (h === undefined) throw new GzipFormatError('truncated gzip header');
+  let res: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    res = zlib.inflateRawSync(body.subarray(h), { info: true, maxOutputLength: maxInflated }) as unknown as typeof res;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GzipFormatError(code === 'ERR_BUFFER_TOO_LARGE' ? `inflates past the ${maxInflated}-byte cap` : `corrupt deflate data (${(e as Error).message})`);
+  }
+  const end = h + res.engine.bytesWritten;
+  if (body.length < end + 8) throw new GzipFormatError('missing gzip trailer');
+  if (crc32 && crc32(res.buffer) !== readU32LE(body, end)) throw new GzipFormatError('CRC32 mismatch');
+  if ((res.buffer.length >>> 0) !== readU32LE(body, end + 4)) throw new GzipFormatError('ISIZE mismatch');
+  return res.buffer;
+}
+
+export type LogHashOutcome =
+  | { kind: 'hash'; sha256: string; inflatedBytes: number; compressedBytes: number }
+  | { kind: 'invalid format'; detail: string }
+  | { kind: 'unexpected data after end of compressed stream' };
+
+export interface HashLimits {
+  /** Compressed bytes read at most (default 1 GiB). */
+  maxCompressed?: number;
+  /** Inflated bytes hashed at most (default 4 GiB): past that the file is rejected as a bomb. */
+  maxInflated?: number;
+}
+
+/**
+ * Streams a log file body through gunzip (first member) into SHA-256, never holding it whole.
+ * Parity quirks kept (§5.6): a missing or partial 8-byte trailer is not an error (the hash decides);
+ * a present trailer must match (CRC32, ISIZE); bytes after the member are an error.
+ */
+export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> {
+  const maxCompressed = limits.maxCompressed ?? 1024 ** 3;
+  const maxInflated = limits.maxInflated ?? 4 * 1024 ** 3;
+  const hash = createHash('sha256');
+  const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+  let inflated = 0;
+  let crc = 0;
+  let bomb = false;
+  let failure: Error | undefined;
+  inflater.on('data', (c: Buffer) => {
+    inflated += c.length;
+    if (inflated > maxInflated) {
+      bomb = true;
+      inflater.destroy();
+      return;
+    }
+    hash.update(c);
+    if (crc32) crc = crc32(c, crc);
+  });
+  const done = new Promise<void>((resolve) => {
+    inflater.on('end', () => resolve());
+    inflater.on('close', () => resolve());
+    inflater.on('error', (e) => {
+      failure = e;
+      resolve();
+    });
+  });
+  // Everything fed to the inflater, minus chunks it has certainly consumed: the trailer lives in here.
+  let tail: Buffer[] = [];
+  let tailStart = 0;
+  let fed = 0;
+  let compressed = 0;
+  let header: Buffer | undefined = Buffer.alloc(0);
+
+  const feed = async (chunk: Buffer): Promise<void> => {
+    if (chunk.length === 0) return;
+    tail.push(chunk);
+    fed += chunk.length;
+    // drop chunks wholly consumed
+    while (tail.length > 1 && tailStart + tail[0]!.length <= inflater.bytesWritten) {
+      tailStart += tail[0]!.length;
+      tail.shift();
+    }
+    if (!inflater.write(chunk)) await new Promise<void>((r) => {
+      const on = () => { inflater.off('drain', on); inflater.off('close', on); r(); };
+      inflater.on('drain', on);
+      inflater.on('close', on);
+    });
+  };
+
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const n = await it.next();
+      if (n.done) break;
+      const chunk = Buffer.from(n.value.buffer, n.value.byteOffset, n.value.byteLength);
+      compressed += chunk.length;
+      if (compressed > maxCompressed) return { kind: 'invalid format', detail: `larger than the ${maxCompressed}-byte cap` };
+      if (failure || bomb) break;
+      if (header) {
+        header = Buffer.concat([header, chunk]);
+        let h: number | undefined;
+        try {
+          h = gzipHeaderLength(header);
+        } catch (e) {
+          return { kind: 'invalid format', detail: (e as Error).message };
+        }
+        if (h === undefined) continue;
+        const rest = header.subarray(h);
+        header = undefined;
+        await feed(rest);
+      } else {
+        await feed(chunk);
+      }
+      if (failure || bomb) break;
+    }
+  } finally {
+    await it.return?.();
+  }
+  if (header) return { kind: 'invalid format', detail: 'not gzip (empty or truncated header)' };
+  inflater.end();
+  await done;
+  if (bomb) return { kind: 'invalid format', detail: `inflates past the ${maxInflated}-byte cap` };
+  if (failure) return { kind: 'invalid format', detail: `corrupt deflate data (${failure.message})` };
+  const consumed = inflater.bytesWritten;
+  const after = fed - consumed;
+  if (after > 0) {
+    const rest = Buffer.concat(tail).subarray(consumed - tailStart);
+    if (rest.length >= 8) {
+      if (crc32 && readU32LE(rest, 0) !== crc >>> 0) return { kind: 'invalid format', detail: 'CRC32 mismatch' };
+      if (readU32LE(rest, 4) !== inflated >>> 0) return { kind: 'invalid format', detail: 'ISIZE mismatch' };
+      if (rest.length > 8) return { kind: 'unexpected data after end of compressed stream' };
+    }
+  }
+  tail = [];
+  return { kind: 'hash', sha256: hash.digest('hex'), inflatedBytes: inflated, compressedBytes: compressed };
+}

@@ -1,0 +1,15 @@
+export { validateTrail, CouldNotCheckError, ValidateInputError } from './validate.js';
+export { collectIntegrity, toIntegrityEvidence } from './collect.js';
+export { integrityEvidenceSchema, MAX_EVIDENCE_PROBLEMS } from './model.js';
+export type {
+  ValidateOptions,
+  ValidationResult,
+  ValidationSummary,
+  FileResult,
+  FileKind,
+  Verdict,
+  Notice,
+  ChainSummary,
+  IntegrityEvidence,
+} from './model.js';
+export { TextStatusPrinter, toJson, fileLine } from './render.js';

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/** What `validate` and `collectIntegrity` take and return. */
+
+export type FileKind = 'digest' | 'backfill-digest' | 'log';
+export type Verdict = 'valid' | 'invalid' | 'missing' | 'unlisted';
+
+export interface FileResult {
+  kind: FileKind;
+  bucket: string;
+  key: string;
+  verdict: Verdict;
+  /** The CLI's wording after `INVALID: ` (e.g. `hash value doesn't match`, `not found`). */
+  reason?: string;
+  /** Our own detail (e.g. `CRC32 mismatch`), never part of the CLI-parity text. */
+  detail?: string;
+  account: string;
+  region: string;
+}
+
+export interface ValidateOptions {
+  /** Trail name or ARN. */
+  trail: string;
+  /** Region the trail is looked up in (and the default source region). */
+  region: string;
+  /** Source regions to validate; default: the trail's home region, or every region with digests for a multi-region trail. */
+  regions?: string[];
+  start: Date;
+  end: Date;
+  /** Member account (organization trails) or another account's chain. */
+  accountId?: string;
+  s3Bucket?: string;
+  s3Prefix?: string;
+  /** Log files fetched and hashed at once (default 32). */
+  concurrency?: number;
+  verbose?: boolean;
+  /** Called for each file verdict, in the CLI's order (newest digest first, then its logs). */
+  onFile?: (f: FileResult) => void;
+  /** Called for notices (gaps, chain restarts), in order. */
+  onNotice?: (n: Notice) => void;
+  /** The clock for "is the newest digest recent enough" (default: now). */
+  now?: Date;
+  /** Size caps (bytes). */
+  limits?: { digestCompressed?: number; digestInflated?: number; logCompressed?: number; logInflated?: number };
+}
+
+export interface Notice {
+  kind: 'gap' | 'link-mismatch' | 'hole' | 'stale-newest' | 'other-bucket';
+  account: string;
+  region: string;
+  message: string;
+  /** Counted as a problem (exit 1) when true. */
+  problem: boolean;
+}
+
+export interface ChainSummary {
+  account: string;
+  region: string;
+  /** Oldest covered time (valid digests) in the chain segment, ISO. */
+  start: string;
+  /** Newest covered time, ISO. */
+  end: string;
+  /** Why the walk, going back in time, stopped here. */
+  endReason: 'window-start' | 'chain-start' | 'chain-restarted' | 'previous-digest-missing' | 'previous-digest-invalid' | 'no-older-digest';
+  digests: number;
+  backfill?: boolean;
+}
+
+export interface Counts {
+  valid: number;
+  invalid: number;
+  missing: number;
+}
+
+export interface ValidationSummary {
+  digests: Counts;
+  logs: Counts & { unlisted: number };
+  /** Additive: backfill digests alone (also included in `digests`). */
+  backfillDigests: Counts;
+  /** Additive: digest links whose previousDigestHashValue / previousDigestSignature do not match. */
+  linkMismatches: number;
+}
+
+export type ValidationStatus = 'ok' | 'no-digests' | 'could-not-check';
+
+export interface ValidationResult {
+  status: ValidationStatus;
+  trailArn: string;
+  bucket: string;
+  prefix: string;
+  window: { start: string; end: string };
+  /** CLI "Results found for" range, when any digest was valid. */
+  found?: { start: string; end: string };
+  summary: ValidationSummary;
+  chains: ChainSummary[];
+  notices: Notice[];
+  /** Every file, only with `verbose`. */
+  files?: FileResult[];
+  /** Invalid, missing and unlisted files (capped at 10 000; `problemsTruncated` says so). */
+  problems: FileResult[];
+  problemsTruncated: boolean;
+  /** When status is could-not-check: why, and the IAM action that would allow it. */
+  error?: { message: string; needs?: string; code?: string };
+  /** 0 valid, 1 invalid or missing, 3 could not check. */
+  exitCode: 0 | 1 | 3;
+  stats: { durationMs: number; apiCalls?: number; bytesHashed: number };
+}
+
+// ---- evidence.integrity ---------------------------------------------------------------------
+
+const counts = z.object({ valid: z.number(), invalid: z.number(), missing: z.number() });
+
+export const integrityProblemSchema = z.object({
+  kind: z.enum(['digest', 'backfill-digest', 'log']),
+  key: z.string(),
+  bucket: z.string(),
+  verdict: z.enum(['invalid', 'missing', 'unlisted', 'valid']),
+  reason: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+});
+
+/** What `diagnose` stores in evidence.integrity (bounded: counts plus at most 50 problem files). */
+export const integrityEvidenceSchema = z.object({
+  status: z.enum(['ok', 'no-digests', 'unverified']),
+  window: z.object({ start: z.string(), end: z.string() }),
+  trailArn: z.string().optional(),
+  bucket: z.string().optional(),
+  summary: z
+    .object({
+      digests: counts,
+      logs: counts.extend({ unlisted: z.number() }),
+      linkMismatches: z.number().optional(),
+    })
+    .optional(),
+  chains: z
+    .array(z.object({ account: z.string(), region: z.string(), start: z.string(), end: z.string(), endReason: z.string() }))
+    .optional(),
+  notices: z.array(z.string()).optional(),
+  problems: z.array(integrityProblemSchema),
+  problemsTruncated: z.boolean(),
+  /** When unverified: why, and what permission would allow it. */
+  reason: z.string().optional(),
+  needs: z.string().optional(),
+});
+export type IntegrityEvidence = z.infer<typeof integrityEvidenceSchema>;
+
+export const MAX_EVIDENCE_PROBLEMS = 50;
