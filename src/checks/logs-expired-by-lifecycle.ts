@@ -33,6 +33,8 @@ export const check: Check = {
     for (const rule of rules) {
       if (rule.status.toLowerCase() !== 'enabled') continue;
       const tagOrSizeOnly = rule.prefix === undefined;
+      // CloudTrail never tags its objects: a tag-only filter cannot match them
+      if (tagOrSizeOnly && /tag/i.test(rule.filterDescription ?? '') && !/size/i.test(rule.filterDescription ?? '')) continue;
       const covers = tagOrSizeOnly || base.startsWith(rule.prefix!) || rule.prefix!.startsWith(base);
       if (!covers) continue;
       const effects = effectsOf(rule, nowMs);
