@@ -21,12 +21,18 @@ export interface LookupQuery {
   maxPages?: number;
   /** Called after each page: progress displays and ETA. */
   onPage?: (info: { pages: number; events: number }) => void;
+  /** Resume from a NextToken of an earlier call over the same query (additive). */
+  nextToken?: string;
+  /** Called for each event kept, with the raw CloudTrailEvent record when it parsed (additive). */
+  onRecord?: (record: Record<string, unknown> | undefined, event: ChangeEvent, rawJson: string | undefined) => void;
 }
 
 export interface LookupResult {
   events: ChangeEvent[];
   pages: number;
   truncated: boolean;
+  /** Where a later call can resume (when `truncated`). */
+  nextToken?: string;
 }
 
 export const LOOKUP_EVENTS_NEEDS = 'cloudtrail:LookupEvents';
@@ -35,7 +41,7 @@ export async function lookupEvents(clients: AwsClients, q: LookupQuery): Promise
   const client = clients.cloudtrail(q.region);
   const limiter = clients.limiters.get(`cloudtrail:LookupEvents@${q.region}`);
   const events: ChangeEvent[] = [];
-  let token: string | undefined;
+  let token: string | undefined = q.nextToken;
   let pages = 0;
   const maxEvents = q.maxEvents ?? 10_000;
   const maxPages = q.maxPages ?? Math.ceil(maxEvents / 50) + 1;
@@ -71,6 +77,7 @@ export async function lookupEvents(clients: AwsClients, q: LookupQuery): Promise
         const t = Date.parse(ev.eventTime);
         if (t < q.start.getTime() || t > q.end.getTime()) continue;
         events.push(ev);
+        q.onRecord?.(record && typeof record === 'object' ? (record as Record<string, unknown>) : undefined, ev, e.CloudTrailEvent);
       }
       q.onPage?.({ pages, events: events.length });
       token = res.NextToken;
@@ -79,9 +86,9 @@ export async function lookupEvents(clients: AwsClients, q: LookupQuery): Promise
     if (pages === 0) return probeFromError<LookupResult>(err, { needs: LOOKUP_EVENTS_NEEDS });
     // Partial history is still evidence; say it stopped early and why.
     const p = probeFromError<LookupResult>(err, { needs: LOOKUP_EVENTS_NEEDS });
-    return { status: 'ok', value: { events, pages, truncated: true }, reason: `stopped after ${pages} pages: ${p.reason}` };
+    return { status: 'ok', value: { events, pages, truncated: true, nextToken: token }, reason: `stopped after ${pages} pages: ${p.reason}`, errorCode: p.errorCode };
   }
-  return { status: 'ok', value: { events, pages, truncated: Boolean(token) } };
+  return { status: 'ok', value: { events, pages, truncated: Boolean(token), nextToken: token } };
 }
 
 function parseCloudTrailEvent(text: string | undefined): unknown {
