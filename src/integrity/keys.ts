@@ -93,6 +93,6 @@ export function digestKeyTimestamp(key: string): string {
 
 /** Delivery minute from a log key name (tolerates the doc typo without `_` before the unique part). */
 export function logKeyDeliveryTime(key: string): Date | undefined {
-  const m = /_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_?[A-Za-z0-9]{16}\.json\.gz$/.exec(key);
+  const m = /_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_?[A-Za-z0-9]{10,20}\.json\.gz$/.exec(key);
   return m ? parseCompact(m[1]!) : undefined;
 }
