@@ -1,7 +1,8 @@
 import type { Register } from './main.js';
+import { register as validate } from './validate.js';
 
 /**
  * The command list, in help order. Each command module exports a `register(program, ctx)`;
  * add yours here with one import and one entry.
  */
-export const COMMANDS: readonly Register[] = [];
+export const COMMANDS: readonly Register[] = [validate];
