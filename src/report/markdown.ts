@@ -1,6 +1,7 @@
 import type { Report, RootCause } from './model.js';
 import { escapeMarkdown, inertLine, markdownFence } from '../util/text.js';
 import {
+  SOURCE_WORD,
   STATUS_LABEL,
   STATUS_MARK,
   VERDICT_LABEL,
@@ -138,7 +139,7 @@ function cause(out: string[], c: RootCause, n: number): void {
     out.push('');
     out.push(
       `${ind}**Trigger:** ${md(tr.eventName, 100)} by ${md(tr.actor ?? 'unknown actor', 300)} at ${fmtTime(tr.eventTime)}` +
-        `${tr.sourceIPAddress ? ` from ${md(tr.sourceIPAddress, 100)}` : ''} (${md(tr.source, 40)})`,
+        `${tr.sourceIPAddress ? ` from ${md(tr.sourceIPAddress, 100)}` : ''} (seen in ${SOURCE_WORD[tr.source] ?? md(tr.source, 40)})`,
     );
   }
   const rem = c.remediation;

@@ -91,8 +91,10 @@ export function renderText(report: Report, opts: RenderOptions): string {
   if (t && (t.s3.length > 0 || t.cloudwatchLogs.length > 0)) {
     out.push(c.bold('Delivery') + c.dim(` per ${fmtDuration(t.intervalMinutes * 60_000)}, ${fmtTime(t.start, false)} → ${fmtTime(t.end, false)}`));
     const spark = Math.max(10, width - 30);
-    if (t.s3.length > 0) out.push(`  S3 files   ${sparkline(t.s3, spark)} ${c.dim(String(total(t.s3)))}`);
-    if (t.cloudwatchLogs.length > 0) out.push(`  CWL events ${sparkline(t.cloudwatchLogs, spark)} ${c.dim(String(total(t.cloudwatchLogs)))}`);
+    const row = (label: string, pts: typeof t.s3) =>
+      out.push(`  ${label} ${pts.length > 0 ? `${sparkline(pts, spark)} ${c.dim(String(total(pts)))}` : c.dim('no data')}`);
+    row('S3 files  ', t.s3);
+    row('CWL events', t.cloudwatchLogs);
     for (const g of t.gaps) {
       const dest = g.destination === 'cloudwatch-logs' ? 'CloudWatch Logs' : 'S3';
       para(`gap in ${dest}: ${fmtTime(g.start, false)} → ${fmtTime(g.end, false)} (${durationBetween(g.start, g.end)})`, '    ', '  ', c.red);
