@@ -54,7 +54,12 @@ export const register: Register = (program, ctx) => {
     const clients = ctx.makeClients(copts);
     const verbose = Boolean(flags.verbose);
     const printer = format === 'text' ? new TextStatusPrinter(ctx.stdout, ctx.stderr, verbose) : undefined;
-    printer?.header(trail.arn ?? trail.name, isoS(start), isoS(end));
+    let headed = false;
+    const header = (arn: string) => {
+      if (headed || !printer) return;
+      headed = true;
+      printer.header(arn, isoS(start), isoS(end));
+    };
     let result;
     try {
       result = await validateTrail(clients, {
@@ -69,6 +74,7 @@ export const register: Register = (program, ctx) => {
         concurrency,
         verbose,
         now: ctx.now(),
+        onResolved: header,
         ...(printer ? { onFile: printer.file, onNotice: printer.notice } : {}),
       });
     } catch (e) {
@@ -76,6 +82,7 @@ export const register: Register = (program, ctx) => {
       throw e;
     }
     if (printer) {
+      header(result.trailArn);
       printer.summary(result);
       if (result.status === 'could-not-check') ctx.stderr.write(`trail-doctor: could not check: ${result.error?.message ?? ''}${result.error?.needs ? ` (needs ${result.error.needs})` : ''}\n`);
     } else {

@@ -36,6 +36,8 @@ export interface ValidateOptions {
   verbose?: boolean;
   /** Called for each file verdict, in the CLI's order (newest digest first, then its logs). */
   onFile?: (f: FileResult) => void;
+  /** Called once the trail is resolved (its ARN), before any file verdict. */
+  onResolved?: (trailArn: string) => void;
   /** Called for notices (gaps, chain restarts), in order. */
   onNotice?: (n: Notice) => void;
   /** The clock for "is the newest digest recent enough" (default: now). */

@@ -78,7 +78,6 @@ export class TextStatusPrinter {
     const extra: string[] = [];
     if (s.logs.unlisted > 0) extra.push(`${s.logs.unlisted} log file${s.logs.unlisted === 1 ? '' : 's'} in S3 named by no digest (UNLISTED)`);
     if (s.linkMismatches > 0) extra.push(`${s.linkMismatches} digest link${s.linkMismatches === 1 ? '' : 's'} whose previousDigestHashValue/Signature does not match`);
-    for (const n of r.notices) if (n.kind === 'stale-newest' || n.kind === 'hole') extra.push(`warning: ${inertLine(n.message, 1_000)}`);
     if (extra.length) o.write(`\n${extra.join('\n')}\n`);
   }
 }

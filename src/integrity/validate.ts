@@ -201,6 +201,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
   try {
     trail = await resolveTrail(clients, opts);
     const tr = trail;
+    opts.onResolved?.(tr.arn);
     // Bucket region: the S3 client must talk to the bucket's region (any region; moto ignores it).
     let bucketRegion = tr.homeRegion;
     try {
