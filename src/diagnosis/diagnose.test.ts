@@ -194,8 +194,23 @@ describe('diagnose: ranking and de-duplication', () => {
     expect(c).toMatchObject({ id: 's3-bucket-policy-denies', confidence: 'confirmed', severity: 'critical', title: 'title of s3-bucket-policy-denies', remediation: { commands: ['aws do-something'] } });
     expect(c.trigger).toMatchObject({ eventName: 'PutBucketPolicy', actor: 'arn:aws:iam::123456789012:user/bob', sourceIPAddress: '203.0.113.7', eventId: 'e1', source: 'event-history' });
     expect(r.timeline!.changes).toEqual([{ time: '2026-11-23T10:03:11Z', eventName: 'PutBucketPolicy', actor: 'arn:aws:iam::123456789012:user/bob', sourceIPAddress: '203.0.113.7', isTrigger: true }]);
-    // steps 2 and 4 are what the cause is based on
-    expect(r.steps.filter((s) => s.status === 'problem').map((s) => s.step)).toEqual([2, 4]);
+    // step 4 (the check's step) and step 9 (the change) are what the cause is based on; the status shows no error here
+    expect(r.steps.filter((s) => s.status === 'problem').map((s) => s.step)).toEqual([4, 9]);
+    // with the error in the status, step 2 is a problem too
+    e.steps.s2.status.value!.latestDeliveryError = 'AccessDenied';
+    expect(diagnoseWith(e, [fake('s3-bucket-policy-denies', [finding('s3-bucket-policy-denies', 'confirmed')], { step: 4 })]).steps.filter((s) => s.status === 'problem').map((s) => s.step)).toEqual([2, 4, 9]);
+  });
+});
+
+describe('diagnose: step statuses', () => {
+  it('a CloudWatch Logs delivery-stopped marks step 3, not the S3 listing of step 6', () => {
+    const r = diagnoseWith(base(), [fake('delivery-stopped', [finding('delivery-stopped', 'likely', { data: { destination: 'cloudwatch-logs' } })], { step: 6 })]);
+    expect(r.steps.filter((s) => s.status === 'problem').map((s) => s.step)).toEqual([3]);
+  });
+
+  it('possible causes mark no step', () => {
+    const r = diagnoseWith(base(), [fake('single-region-trail', [finding('single-region-trail', 'possible')], { step: 2 })]);
+    expect(r.steps.every((s) => s.status === 'ok')).toBe(true);
   });
 });
 

@@ -37,7 +37,7 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
     window: { start: evidence.window.start, end: evidence.window.end },
     verdict,
     rootCauses,
-    steps: buildSteps(evidence, problemSteps(ranked)),
+    steps: buildSteps(evidence, problemSteps(ranked, evidence)),
     unverified,
     timeline: buildTimeline(evidence, triggers),
   };

@@ -182,19 +182,22 @@ export function verdictOf(causes: readonly RootCause[], blocking: readonly Unver
   return 'healthy';
 }
 
-/** The steps a confirmed/likely cause is based on: its check's step and every "step N:" evidence line. */
-export function problemSteps(ranked: readonly ScoredFinding[]): Set<StepNumber> {
+/**
+ * The steps a confirmed/likely cause is based on: its check's step, step 9 when a change explains
+ * it, and step 2 when the trail status itself shows the fault (logging off, a delivery error).
+ * Evidence lines citing other steps are often corroboration ("CloudWatch Logs still flows"), so
+ * they do not mark those steps.
+ */
+export function problemSteps(ranked: readonly ScoredFinding[], evidence: Evidence): Set<StepNumber> {
   const out = new Set<StepNumber>();
-  for (const s of ranked) {
-    if (!isStrong(s.finding.confidence)) continue;
-    out.add(s.check.step);
-    for (const line of s.finding.evidence) {
-      const m = /^\s*steps?\s+(\d)\b/i.exec(typeof line === 'string' ? line : '');
-      if (m) {
-        const n = Number(m[1]);
-        if (n >= 1 && n <= 9) out.add(n as StepNumber);
-      }
-    }
+  const strong = ranked.filter((s) => isStrong(s.finding.confidence));
+  for (const s of strong) {
+    // a delivery symptom about CloudWatch Logs is seen in step 3, not in the S3 listing of step 6
+    const cwl = s.finding.data?.destination === 'cloudwatch-logs' && (s.finding.id === 'delivery-stopped' || s.finding.id === 'delivery-gaps');
+    out.add(cwl ? 3 : s.check.step);
+    if (s.finding.trigger) out.add(9);
   }
+  const st = evidence.steps.s2.status.status === 'ok' ? evidence.steps.s2.status.value : undefined;
+  if (strong.length && st && (!st.isLogging || st.latestDeliveryError || st.latestCloudWatchLogsDeliveryError)) out.add(2);
   return out;
 }
