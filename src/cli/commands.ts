@@ -1,8 +1,9 @@
 import type { Register } from './main.js';
+import { register as gaps } from './gaps.js';
 import { register as validate } from './validate.js';
 
 /**
  * The command list, in help order. Each command module exports a `register(program, ctx)`;
  * add yours here with one import and one entry.
  */
-export const COMMANDS: readonly Register[] = [validate];
+export const COMMANDS: readonly Register[] = [validate, gaps];

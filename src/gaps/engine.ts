@@ -144,6 +144,8 @@ export class GapEngine {
   private readonly logGroupName?: string;
   private readonly startedAt = Date.now();
   private plannedCalls = 0;
+  /** Time spans whose event history was paged to the end (exact). */
+  private readonly complete: [number, number][] = [];
   private sampledMode = false;
 
   constructor(
@@ -301,6 +303,7 @@ export class GapEngine {
           if (!r.truncated) {
             h.coverage = 'full';
             h.covered = [[h.start, h.end]];
+            this.complete.push([h.start, h.end]);
           } else {
             h.coverage = 'sample';
             h.token = r.nextToken;
@@ -329,6 +332,7 @@ export class GapEngine {
       if (r.ok && !r.truncated) {
         h.coverage = 'full';
         h.covered = [[h.start, h.end]];
+        this.complete.push([h.start, h.end]);
       } else {
         if (r.oldest !== undefined) h.covered.push([Math.max(h.start, r.oldest), h.end]);
         return false;
@@ -498,7 +502,7 @@ export class GapEngine {
     for (const d of this.destinations) for (const r of this.runs(d)) spans.push([r.prev?.t ?? r.first.t, r.next?.t ?? r.last.t]);
     spans.sort((x, y) => x[0] - y[0]);
     for (const [a, b] of spans) {
-      if (this.hours.every((h) => h.end <= a || h.start >= b || h.coverage === 'full')) continue;
+      if (this.isExact(a, b)) continue;
       const pages = Math.ceil((rate * (b - a)) / 1000 / 50) + 1;
       if (pages > this.budget - this.calls) {
         this.notes.push(`gap ${isoS(a)}–${isoS(b)} is too large to page in full within the call budget: its count is estimated`);
@@ -509,10 +513,17 @@ export class GapEngine {
       if (!r.ok) break;
       if (!r.truncated) {
         this.markCovered(a, b);
+        this.complete.push([a, b]);
         for (const h of this.hours) if (h.start >= a && h.end <= b) h.coverage = 'full';
       } else if (r.oldest !== undefined) this.markCovered(r.oldest, b);
     }
     await this.evaluate();
+  }
+
+  /** Was all of [a, b] paged to the end? */
+  private isExact(a: number, b: number): boolean {
+    const spans = mergeSpans(this.complete);
+    return spans.some(([x, y]) => x <= a && b <= y) || (a === b && spans.some(([x, y]) => x <= a && a <= y));
   }
 
   /** In-scope events per second, from the hours compared. */
@@ -743,7 +754,7 @@ export class GapEngine {
       for (const r of runs) {
         const a = r.prev?.t ?? r.first.t;
         const b = r.next?.t ?? r.last.t;
-        const exact = this.hours.every((h) => h.end <= a || h.start >= b || h.coverage === 'full');
+        const exact = this.isExact(a, b);
         const triggers = rankTriggers(changes, res, { destination: d, at: r.first.t, windowMs, slackMs: 2 * 60_000 });
         const closers = r.next ? rankClosers(changes, res, { destination: d, at: r.last.t, until: r.next.t, windowMs, slackMs: 2 * 60_000 }) : [];
         const g: GapWindow = {
