@@ -3,10 +3,13 @@ import { check as trailNotFound } from './trail-not-found.js';
 import { check as cloudtrailServiceIssue } from './cloudtrail-service-issue.js';
 import { check as loggingStopped } from './logging-stopped.js';
 import { check as s3BucketMissing } from './s3-bucket-missing.js';
+import { check as s3BucketPolicyDenies } from './s3-bucket-policy-denies.js';
+import { check as s3KmsKeyDenies } from './s3-kms-key-denies.js';
 import { check as s3RequesterPays } from './s3-requester-pays.js';
 import { check as s3DeliveryError } from './s3-delivery-error.js';
 import { check as cloudwatchLogsNotConfigured } from './cloudwatch-logs-not-configured.js';
 import { check as cloudwatchLogGroupMissing } from './cloudwatch-log-group-missing.js';
+import { check as cloudwatchRoleInvalid } from './cloudwatch-role-invalid.js';
 import { check as cloudwatchDeliveryError } from './cloudwatch-delivery-error.js';
 import { check as eventSelectorsExcludeEvents } from './event-selectors-exclude-events.js';
 import { check as singleRegionTrail } from './single-region-trail.js';
@@ -18,6 +21,8 @@ import { check as logsExpiredByRetention } from './logs-expired-by-retention.js'
 import { check as logsExpiredByLifecycle } from './logs-expired-by-lifecycle.js';
 import { check as logFileValidationDisabled } from './log-file-validation-disabled.js';
 import { check as snsNotificationFailing } from './sns-notification-failing.js';
+import { check as organizationPolicyDenies } from './organization-policy-denies.js';
+import { check as logIntegrityValidationFailed } from './log-integrity-validation-failed.js';
 
 /**
  * Every check, in runbook order (step, then the precedence of ../shared/reference/root-causes.md).
@@ -29,10 +34,13 @@ export const CHECKS: readonly Check[] = [
   cloudtrailServiceIssue,
   loggingStopped,
   s3BucketMissing,
+  s3BucketPolicyDenies,
+  s3KmsKeyDenies,
   s3RequesterPays,
   s3DeliveryError,
   cloudwatchLogsNotConfigured,
   cloudwatchLogGroupMissing,
+  cloudwatchRoleInvalid,
   cloudwatchDeliveryError,
   eventSelectorsExcludeEvents,
   singleRegionTrail,
@@ -42,8 +50,10 @@ export const CHECKS: readonly Check[] = [
   deliveryDelayed,
   logsExpiredByRetention,
   logsExpiredByLifecycle,
-  logFileValidationDisabled,
+  organizationPolicyDenies,
   snsNotificationFailing,
+  logIntegrityValidationFailed,
+  logFileValidationDisabled,
 ];
 
 /** Looks a check up by its root-cause id. */
