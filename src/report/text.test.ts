@@ -72,7 +72,7 @@ describe('text report layout', () => {
     const r = healthyReport();
     for (const l of lines(text(r, false, 60))) expect(stringWidth(l)).toBeLessThanOrEqual(60);
     const wide = text(r, false, 300);
-    expect(Math.max(...lines(wide).map(stringWidth))).toBeLessThanOrEqual(100);
+    expect(Math.max(...lines(wide).map((l) => stringWidth(l)))).toBeLessThanOrEqual(100);
   });
 
   it('lays commands out so that a copy-paste runs exactly the same command', () => {
