@@ -170,17 +170,22 @@ export async function readLogRecords(
   }, limits.maxRecordBytes);
   const source = body instanceof Uint8Array ? Readable.from([body]) : body instanceof Readable ? body : Readable.from(body);
   const gunzip = createGunzip();
+  let own: Error | undefined;
   try {
     await pipeline(source, gunzip, async (chunks: AsyncIterable<Buffer>) => {
       for await (const chunk of chunks) {
         inflatedBytes += chunk.length;
-        if (inflatedBytes > limits.maxInflatedBytes) throw new Error(`inflated size over the cap of ${limits.maxInflatedBytes} bytes; not read further`);
-        splitter.push(chunk);
+        if (inflatedBytes > limits.maxInflatedBytes) throw (own = new Error(`inflated size over the cap of ${limits.maxInflatedBytes} bytes; not read further`));
+        try {
+          splitter.push(chunk);
+        } catch (e) {
+          throw (own = e as Error);
+        }
       }
     });
     splitter.end();
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
+    const err = (own ?? e) as NodeJS.ErrnoException;
     const msg = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message) ? 'truncated gzip (unexpected end of file)' : err.code?.startsWith('Z_') ? `corrupt gzip: ${err.message}` : err.message;
     return { records, inflatedBytes, error: msg };
   }
