@@ -144,6 +144,11 @@ export const check: Check = {
         unverify(what, probe, needs);
         continue;
       }
+      // skipped: not looked at, so nothing can be concluded from its absence
+      if (probe.status === 'skipped') {
+        partial = true;
+        continue;
+      }
       for (const p of (valueOf(probe) ?? []) as NamedPolicy[]) {
         if (p.document === undefined) {
           partial = true;

@@ -192,10 +192,25 @@ describe('s3-bucket-policy-denies', () => {
       doc.Statement[1].Resource = `arn:aws:s3:::${BUCKET}/AWSLogs/${ORG}/*`;
       expect(run(orgEvidence(doc)).findings).toEqual([]);
     });
-    it('organization id unknown: judged on the account path and said so', () => {
-      const e = withPolicy(JSON.parse(bucketPolicyFor(BUCKET, ACCOUNT, 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/x')), (x) => setTrail(x, { isOrganizationTrail: true }));
+    it('organization id unknown and no AccessDenied: unverified (the o-id path cannot be judged)', () => {
+      const doc = structuredClone(base);
+      doc.Statement[1].Resource = `arn:aws:s3:::${BUCKET}/AWSLogs/${ORG}/*`;
+      const e = withPolicy(doc, (x) => setTrail(x, { isOrganizationTrail: true }));
+      e.steps.s6.organizationId = denied('organizations:DescribeOrganization', 'AccessDenied');
+      const r = run(e);
+      expect(r.findings).toEqual([]);
+      expect(r.unverified).toEqual([expect.objectContaining({ step: 6, needs: 'organizations:DescribeOrganization' })]);
+    });
+    it('organization id unknown but the ACL check fails (SourceArn of another trail): confirmed, and said so', () => {
+      const e = withPolicy(JSON.parse(bucketPolicyFor(BUCKET, ACCOUNT, 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/x')), (x) => {
+        setTrail(x, { isOrganizationTrail: true });
+        accessDenied(x);
+      });
       const [f] = run(e).findings;
+      expect(f?.confidence).toBe('confirmed');
       expect(f?.evidence.join('\n')).toContain('organization id is unknown');
+      delete e.steps.s2.status.value!.latestDeliveryError;
+      expect(run(e).findings[0]?.confidence).toBe('confirmed');
     });
   });
 

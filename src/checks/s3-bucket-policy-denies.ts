@@ -61,6 +61,22 @@ export const check: Check = {
     const failing = verdicts.filter((rv) => rv.request.required && rv.verdict.decision !== 'allow');
     if (!failing.length) return result();
 
+    // An organization trail whose organization id is unknown writes under AWSLogs/<o-id>/, which cannot
+    // be judged: a missing grant on the account path alone proves nothing.
+    const orgUnknown = trail.isOrganizationTrail && !target.orgId;
+    if (orgUnknown && !accessDenied && failing.every((rv) => rv.request.purpose !== 'bucket-acl-check' && rv.verdict.decision === 'implicit-deny')) {
+      return result(
+        [],
+        [
+          {
+            step: 6,
+            what: `bucket policy of ${safe(bucket)} for organization trail ${safe(trail.name)}: the organization id (AWSLogs/<o-id>/ path) is unknown`,
+            needs: e.steps.s6.organizationId.needs ?? 'organizations:DescribeOrganization',
+          },
+        ],
+      );
+    }
+
     const denyRefs = new Map<number, StatementRef>();
     for (const rv of failing) for (const d of rv.verdict.deniedBy) denyRefs.set(d.index, d);
     const denies = [...denyRefs.values()];
