@@ -166,6 +166,50 @@ describe('correlateFinding (runbook diagnosis step 5)', () => {
   });
 });
 
+describe('request-parameter relevance and state causes', () => {
+  const trailChange = (eventName: string, eventTime: string, params: Record<string, unknown>, eventId: string) =>
+    change(eventName, eventTime, { eventId, eventSource: 'cloudtrail.amazonaws.com', requestParameters: { name: TRAIL, ...params }, resources: [TRAIL] });
+  const stateFinding = (id: Finding['id'], since?: string): Finding => ({
+    id,
+    confidence: 'possible',
+    summary: id,
+    evidence: [],
+    remediation: { summary: '', commands: [] },
+    triggerEvents: ['UpdateTrail', 'CreateTrail'],
+    resources: [TRAIL, TRAIL_ARN],
+    ...(since ? { since } : {}),
+  });
+
+  it('single-region-trail: the UpdateTrail that set isMultiRegionTrail false, not a later unrelated UpdateTrail', () => {
+    const e = evidenceWith([
+      trailChange('UpdateTrail', '2026-11-20T10:00:00Z', { isMultiRegionTrail: false }, 'narrowed'),
+      trailChange('UpdateTrail', '2026-11-22T10:00:00Z', { snsTopicName: 'alerts' }, 'sns'),
+      trailChange('UpdateTrail', '2026-11-23T10:00:00Z', { isMultiRegionTrail: true }, 'widened-other'),
+    ]);
+    expect(correlateFinding(e, stateFinding('single-region-trail'))?.eventId).toBe('narrowed');
+  });
+
+  it('log-file-validation-disabled: CreateTrail without enableLogFileValidation is blamed, one enabling it is not', () => {
+    expect(correlateFinding(evidenceWith([trailChange('CreateTrail', '2026-11-20T10:00:00Z', { s3BucketName: BUCKET }, 'created')]), stateFinding('log-file-validation-disabled'))?.eventId).toBe('created');
+    expect(correlateFinding(evidenceWith([trailChange('CreateTrail', '2026-11-20T10:00:00Z', { s3BucketName: BUCKET, enableLogFileValidation: true }, 'created')]), stateFinding('log-file-validation-disabled'))).toBeUndefined();
+  });
+
+  it('s3-bucket-policy-denies: an UpdateTrail that changed only the SNS topic is not blamed', () => {
+    const e = evidenceWith([trailChange('UpdateTrail', '2026-11-23T10:03:00Z', { snsTopicName: 'alerts' }, 'sns')]);
+    expect(correlateFinding(e, policyFinding({ triggerEvents: ['PutBucketPolicy', 'UpdateTrail'], resources: [BUCKET, TRAIL] }))).toBeUndefined();
+    const e2 = evidenceWith([trailChange('UpdateTrail', '2026-11-23T10:03:00Z', { s3KeyPrefix: 'logs' }, 'prefix')]);
+    expect(correlateFinding(e2, policyFinding({ triggerEvents: ['PutBucketPolicy', 'UpdateTrail'], resources: [BUCKET, TRAIL] }))?.eventId).toBe('prefix');
+  });
+
+  it('logs-expired-by-retention: since is a retention cut-off, so the latest PutRetentionPolicy in the window is the trigger', () => {
+    const e = evidenceWith([
+      change('PutRetentionPolicy', '2026-11-22T09:12:00Z', { eventId: 'retention', eventSource: 'logs.amazonaws.com', requestParameters: { logGroupName: 'aws-cloudtrail-logs-main', retentionInDays: 5 }, resources: ['aws-cloudtrail-logs-main'] }),
+    ]);
+    const f: Finding = { id: 'logs-expired-by-retention', confidence: 'likely', summary: '', evidence: [], remediation: { summary: '', commands: [] }, triggerEvents: ['PutRetentionPolicy'], resources: ['aws-cloudtrail-logs-main'], since: '2026-11-19T04:00:00Z' };
+    expect(correlateFinding(e, f)?.eventId).toBe('retention');
+  });
+});
+
 describe('evidence.gaps ranked trigger', () => {
   const gapReport = (trigger: unknown, extra: Record<string, unknown> = {}) => ({
     window: { start: '2026-11-17T04:00:00Z', end: '2026-11-24T04:00:00Z' },

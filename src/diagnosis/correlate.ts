@@ -1,5 +1,6 @@
 import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import type { Finding, RootCauseId, Trigger } from '../checks/types.js';
+import { param } from '../evidence/events.js';
 
 /**
  * Runbook diagnosis step 5: "configuration changes within 5 minutes of log delivery stopping".
@@ -49,6 +50,70 @@ export const DEFAULT_TRIGGER_EVENTS: Partial<Record<RootCauseId, readonly string
   'delivery-stopped': ANY_DELIVERY_CHANGE,
   'delivery-gaps': ANY_DELIVERY_CHANGE,
 };
+
+/**
+ * Causes that describe a configuration state rather than the moment delivery stopped: their `since`
+ * (e.g. a retention cut-off) is not when the change happened, so the most recent matching change in
+ * the window is taken instead of one near `since`.
+ */
+export const STATE_CAUSES: ReadonlySet<RootCauseId> = new Set([
+  'logs-expired-by-retention',
+  'logs-expired-by-lifecycle',
+  'single-region-trail',
+  'global-service-events-excluded',
+  'log-file-validation-disabled',
+  'cloudwatch-logs-not-configured',
+]);
+
+/** UpdateTrail parameters that can produce each cause; an UpdateTrail touching none of them is not blamed. */
+const UPDATE_TRAIL_PARAMS: Partial<Record<RootCauseId, readonly string[]>> = {
+  's3-bucket-missing': ['s3BucketName'],
+  's3-bucket-policy-denies': ['s3BucketName', 's3KeyPrefix'],
+  's3-kms-key-denies': ['kmsKeyId', 's3BucketName'],
+  's3-requester-pays': ['s3BucketName'],
+  's3-delivery-error': ['s3BucketName', 's3KeyPrefix', 'kmsKeyId'],
+  'cloudwatch-log-group-missing': ['cloudWatchLogsLogGroupArn'],
+  'cloudwatch-role-invalid': ['cloudWatchLogsRoleArn', 'cloudWatchLogsLogGroupArn'],
+  'cloudwatch-delivery-error': ['cloudWatchLogsRoleArn', 'cloudWatchLogsLogGroupArn'],
+  'cloudwatch-logs-not-configured': ['cloudWatchLogsLogGroupArn'],
+  'single-region-trail': ['isMultiRegionTrail'],
+  'global-service-events-excluded': ['includeGlobalServiceEvents'],
+  'log-file-validation-disabled': ['enableLogFileValidation'],
+  'sns-notification-failing': ['snsTopicName'],
+};
+
+/** For coverage causes, the UpdateTrail must have set the setting to the faulty value. */
+const UPDATE_TRAIL_VALUES: Partial<Record<RootCauseId, (p: unknown) => boolean>> = {
+  'single-region-trail': (p) => param(p, 'isMultiRegionTrail') === false,
+  'global-service-events-excluded': (p) => param(p, 'includeGlobalServiceEvents') === false,
+  'log-file-validation-disabled': (p) => param(p, 'enableLogFileValidation') === false,
+  'cloudwatch-logs-not-configured': (p) => param(p, 'cloudWatchLogsLogGroupArn') === '',
+};
+
+/** Settings whose CreateTrail default produces the cause: CreateTrail is blamed only when it left them so. */
+const CREATE_TRAIL_DEFAULTS: Partial<Record<RootCauseId, (p: unknown) => boolean>> = {
+  'single-region-trail': (p) => param(p, 'isMultiRegionTrail') !== true,
+  'global-service-events-excluded': (p) => param(p, 'includeGlobalServiceEvents') === false,
+  'log-file-validation-disabled': (p) => param(p, 'enableLogFileValidation') !== true,
+  'cloudwatch-logs-not-configured': (p) => !param(p, 'cloudWatchLogsLogGroupArn'),
+};
+
+/** Whether a change of this name could have produced this cause, judged on its request parameters. */
+export function relevantChange(id: RootCauseId, c: ChangeEvent): boolean {
+  const p = c.requestParameters;
+  if (c.eventName === 'UpdateTrail') {
+    const value = UPDATE_TRAIL_VALUES[id];
+    if (value && p !== undefined) return value(p);
+    const names = UPDATE_TRAIL_PARAMS[id];
+    if (!names || p === undefined) return true;
+    return names.some((n) => param(p, n) !== undefined);
+  }
+  if (c.eventName === 'CreateTrail') {
+    const pred = CREATE_TRAIL_DEFAULTS[id];
+    return !pred || p === undefined || pred(p);
+  }
+  return true;
+}
 
 /** The resources of the evidence a root cause is about, used when a check does not name them. */
 export function defaultResources(id: RootCauseId, evidence: Evidence): string[] {
@@ -129,6 +194,8 @@ export function triggerFromChange(c: ChangeEvent): Trigger {
 }
 
 export interface CorrelateInput {
+  /** The cause being explained: its request-parameter relevance rules apply (see relevantChange). */
+  id?: RootCauseId;
   triggerEvents: readonly string[];
   resources: readonly string[];
   since?: string;
@@ -153,6 +220,7 @@ export function rankCandidates(changes: readonly ChangeEvent[], input: Correlate
   for (const c of changes) {
     if (c.errorCode) continue; // a failed call changed nothing
     if (!names.has(c.eventName)) continue;
+    if (input.id && !relevantChange(input.id, c)) continue;
     const t = Date.parse(c.eventTime);
     if (Number.isNaN(t)) continue;
     if (!Number.isNaN(since)) {
@@ -265,6 +333,7 @@ function triggerFromGaps(evidence: Evidence, input: CorrelateInput): Trigger | u
       const change = findChange(evidence.steps.s9.changes, t);
       if (change?.errorCode) continue; // never blame a call that failed
       if (change && !resourceMatch(change, input.resources)) continue;
+      if (change && input.id && !relevantChange(input.id, change)) continue;
       if (change) return triggerFromChange(change);
       const trig: Trigger = { eventName: t.eventName, eventTime: t.eventTime, source: 'event-history' };
       if (t.actor) trig.actor = t.actor;
@@ -282,12 +351,13 @@ export function correlateFinding(evidence: Evidence, finding: Finding): Trigger 
   const triggerEvents = finding.triggerEvents ?? DEFAULT_TRIGGER_EVENTS[finding.id] ?? [];
   if (!triggerEvents.length) return undefined;
   const input: CorrelateInput = {
+    id: finding.id,
     triggerEvents,
     resources: finding.resources ?? defaultResources(finding.id, evidence),
     now: evidence.collectedAt,
     windowStart: evidence.window.start,
   };
-  if (finding.since !== undefined && !Number.isNaN(Date.parse(finding.since))) input.since = finding.since;
+  if (finding.since !== undefined && !Number.isNaN(Date.parse(finding.since)) && !STATE_CAUSES.has(finding.id)) input.since = finding.since;
   const fromGaps = triggerFromGaps(evidence, input);
   if (fromGaps) return fromGaps;
   const best = rankCandidates(evidence.steps.s9.changes, input)[0];
