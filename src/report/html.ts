@@ -166,6 +166,19 @@ function timelineSection(report: Report): SafeHtml | null {
   if (!t) return null;
   const changes = [...t.changes].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   const listed = changes.slice(-MAX_CHANGES_LISTED);
+  // One chronological list: gap windows, logging start/stop, configuration changes.
+  const rows: { at: number; row: SafeHtml }[] = [
+    ...t.gaps.map((g) => ({
+      at: Date.parse(g.start),
+      row: html`<tr class="row-gap"><td>${fmtTime(g.start, false)} → ${fmtTime(g.end, false)}</td><td>Gap in ${g.destination === 'cloudwatch-logs' ? 'CloudWatch Logs' : 'S3'} delivery</td><td>${durationBetween(g.start, g.end)}</td></tr>`,
+    })),
+    ...(t.startLoggingTime ? [{ at: Date.parse(t.startLoggingTime), row: html`<tr><td>${fmtTime(t.startLoggingTime)}</td><td>Trail started logging</td><td></td></tr>` }] : []),
+    ...(t.stopLoggingTime ? [{ at: Date.parse(t.stopLoggingTime), row: html`<tr><td>${fmtTime(t.stopLoggingTime)}</td><td>Trail stopped logging</td><td></td></tr>` }] : []),
+    ...listed.map((c) => ({
+      at: Date.parse(c.time),
+      row: html`<tr${c.isTrigger ? trusted(' class="row-trigger"') : null}><td>${fmtTime(c.time)}</td><td>${c.eventName}${c.isTrigger ? ' (trigger)' : ''}</td><td><code>${actorText(c.actor)}</code>${c.sourceIPAddress ? html` from <code>${c.sourceIPAddress}</code>` : null}</td></tr>`,
+    })),
+  ].map((r) => ({ at: Number.isFinite(r.at) ? r.at : 0, row: r.row }));
   return html`<section class="timeline-section" aria-labelledby="h-timeline">
 <h2 id="h-timeline">Delivery timeline</h2>
 <p class="hint">Bars: what was delivered per ${fmtDuration(t.intervalMinutes * 60_000)}. Shaded: gap windows. Diamonds: configuration changes (hover for who and when); the trigger is red.</p>
@@ -179,16 +192,7 @@ ${
 <caption>Gaps and changes on the timeline</caption>
 <thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Who / how long</th></tr></thead>
 <tbody>
-${t.gaps.map(
-  (g) =>
-    html`<tr class="row-gap"><td>${fmtTime(g.start, false)} → ${fmtTime(g.end, false)}</td><td>Gap in ${g.destination === 'cloudwatch-logs' ? 'CloudWatch Logs' : 'S3'} delivery</td><td>${durationBetween(g.start, g.end)}</td></tr>`,
-)}
-${t.startLoggingTime ? html`<tr><td>${fmtTime(t.startLoggingTime)}</td><td>Trail started logging</td><td></td></tr>` : null}
-${t.stopLoggingTime ? html`<tr><td>${fmtTime(t.stopLoggingTime)}</td><td>Trail stopped logging</td><td></td></tr>` : null}
-${listed.map(
-  (c) =>
-    html`<tr${c.isTrigger ? trusted(' class="row-trigger"') : null}><td>${fmtTime(c.time)}</td><td>${c.eventName}${c.isTrigger ? ' (trigger)' : ''}</td><td><code>${actorText(c.actor)}</code>${c.sourceIPAddress ? html` from <code>${c.sourceIPAddress}</code>` : null}</td></tr>`,
-)}
+${rows.sort((a, b) => a.at - b.at).map((r) => r.row)}
 ${changes.length > listed.length ? html`<tr><td colspan="3">… and ${changes.length - listed.length} earlier changes (see the JSON report)</td></tr>` : null}
 </tbody></table>`
     : null
@@ -302,11 +306,12 @@ thead th{background:var(--panel)}
 .status-unknown{border-left-color:var(--warn)}.status-unknown .status{background:var(--warn-bg);color:var(--warn)}
 .status-skipped{border-left-color:#8c959f}.status-skipped .status{background:var(--skip-bg);color:var(--skip)}
 .step-summary{margin:4px 0 0}
+.step details{margin:4px 0 2px}
 .step pre,.trigger pre{background:var(--panel);border-radius:6px;padding:8px 10px;max-height:24em;overflow:auto}
 .unverified code{color:var(--bad)}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);margin-top:32px;padding-top:10px;padding-bottom:24px}
 .visually-hidden{position:absolute!important;width:1px!important;height:1px!important;padding:0!important;margin:-1px!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important;border:0!important}
-@media (max-width:640px){header.top,main,footer{padding:0 12px}h1{font-size:21px}.timeline .lane-label{font-size:15px}}
+@media (max-width:640px){header.top,main,footer{padding-left:12px;padding-right:12px}h1{font-size:21px}.timeline .lane-label{font-size:15px}}
 @media print{
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{font-size:10.5pt}

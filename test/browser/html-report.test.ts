@@ -1,0 +1,142 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { render } from '../../src/report/index.js';
+import type { Report } from '../../src/report/model.js';
+import { hostileReport, loggingStoppedReport, problemReport } from '../support/reports.js';
+
+/**
+ * The HTML report in a real browser: headless Chromium from Debian (`apt-get install chromium`),
+ * driven by playwright-core. Opens the report file from disk like a user would.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium package for the browser test`);
+  console.warn(`\n*** SKIPPING the browser test of the HTML report: ${CHROMIUM} not found (apt-get install -y chromium) ***\n`);
+}
+
+const INJECTED = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">';
+
+interface Opened {
+  page: Page;
+  requests: string[];
+  problems: string[];
+  dialogs: string[];
+}
+
+describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(report: Report, name: string, viewport = { width: 1280, height: 900 }): Promise<Opened> {
+    const file = join(ARTIFACTS, `${name}.html`);
+    writeFileSync(file, render(report, 'html', { color: false }));
+    const page = await browser.newPage({ viewport });
+    const requests: string[] = [];
+    const problems: string[] = [];
+    const dialogs: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, requests, problems, dialogs };
+  }
+
+  it('shows verdict, gap window and trigger marker; fetches nothing; injected markup stays text', async () => {
+    const report = problemReport();
+    report.trail.name = `main${INJECTED}`;
+    report.timeline!.changes[0]!.actor = `arn:aws:iam::123456789012:user/${INJECTED}`;
+    const { page, requests, problems, dialogs } = await open(report, 'report-problem');
+
+    // verdict and headline at the top
+    await expect.poll(() => page.locator('[data-verdict="problem"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-verdict="problem"]').innerText()).toContain('Problem');
+    expect(await page.locator('#headline').innerText()).toContain('Bucket policy of acme-trail-logs');
+
+    // the chart is there, named for assistive technology, with the gap shaded and the trigger marked
+    const chart = page.getByRole('img', { name: /Delivery timeline/ });
+    expect(await chart.isVisible()).toBe(true);
+    const gap = page.locator('svg.timeline .gap[data-destination="s3"] rect.gap-fill');
+    expect(await gap.isVisible()).toBe(true);
+    const gapBox = (await gap.boundingBox())!;
+    const chartBox = (await chart.boundingBox())!;
+    expect(gapBox.width).toBeGreaterThan(chartBox.width * 0.05); // ~18h of a 7-day window
+    expect(gapBox.x + gapBox.width).toBeGreaterThan(chartBox.x + chartBox.width * 0.85); // at the end
+    const trigger = page.locator('svg.timeline .change.trigger');
+    expect(await trigger.locator('path').isVisible()).toBe(true);
+    expect(await trigger.locator('title').textContent()).toMatch(/^PutBucketPolicy by arn:aws:iam::123456789012:user\/bob at 2026-11-23 10:03:11 UTC/);
+    const triggerBox = (await trigger.locator('path').boundingBox())!;
+    expect(Math.abs(triggerBox.x + triggerBox.width / 2 - gapBox.x)).toBeLessThan(6); // right where delivery stopped
+
+    // the injected markup rendered as text and did not run
+    expect(await page.locator('.trail-name').innerText()).toContain('<script>window.__pwned=1</script>');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(1);
+    expect(dialogs).toEqual([]);
+
+    // our own script ran under the CSP (copy buttons revealed) without any CSP violation
+    const copy = page.locator('button.copy').first();
+    expect(await copy.isVisible()).toBe(true);
+    await copy.click();
+    await expect.poll(() => copy.innerText()).toBe('Copied');
+    expect(problems).toEqual([]);
+
+    // no network: only the file itself (and nothing else) was requested
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'report-problem.png'), fullPage: true });
+    await chart.screenshot({ path: join(ARTIFACTS, 'report-problem-timeline.png') });
+
+    // print: copy buttons hidden, the chart still there
+    await page.emulateMedia({ media: 'print' });
+    expect(await copy.isVisible()).toBe(false);
+    expect(await chart.isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('a fully hostile report executes nothing and requests nothing', async () => {
+    const { page, requests, problems, dialogs } = await open(hostileReport(), 'report-hostile');
+    await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+    expect(await page.title()).toContain('<script>');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-hostile.png'), fullPage: false });
+    await page.close();
+  });
+
+  it('is readable on a narrow screen: nothing wider than the viewport', async () => {
+    const { page } = await open(loggingStoppedReport(), 'report-logging-stopped', { width: 420, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    // a vertical line has no width, so Playwright never calls it visible: measure it instead
+    const stop = await page.locator('svg.timeline .logmark.stop-logging line').boundingBox();
+    expect(stop!.height).toBeGreaterThan(50);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-logging-stopped-narrow.png'), fullPage: false });
+    await page.close();
+  });
+});
