@@ -11,6 +11,7 @@ import { check as cloudwatchLogsNotConfigured } from './cloudwatch-logs-not-conf
 import { check as cloudwatchLogGroupMissing } from './cloudwatch-log-group-missing.js';
 import { check as cloudwatchRoleInvalid } from './cloudwatch-role-invalid.js';
 import { check as cloudwatchDeliveryError } from './cloudwatch-delivery-error.js';
+import { check as cloudwatchEventSizeLimit } from './cloudwatch-event-size-limit.js';
 import { check as eventSelectorsExcludeEvents } from './event-selectors-exclude-events.js';
 import { check as singleRegionTrail } from './single-region-trail.js';
 import { check as globalServiceEventsExcluded } from './global-service-events-excluded.js';
@@ -43,6 +44,7 @@ export const CHECKS: readonly Check[] = [
   cloudwatchLogGroupMissing,
   cloudwatchRoleInvalid,
   cloudwatchDeliveryError,
+  cloudwatchEventSizeLimit,
   eventSelectorsExcludeEvents,
   singleRegionTrail,
   globalServiceEventsExcluded,
