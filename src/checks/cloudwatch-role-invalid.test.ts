@@ -107,6 +107,14 @@ describe('cloudwatch-role-invalid', () => {
     expectCorrectedWorks(e, f!.data!.policyFiles as Record<string, unknown>);
   });
 
+  it('no role policies at all → both actions named per stream, a new inline policy', () => {
+    const e = withInline();
+    const [f] = run(e).findings;
+    expect(f!.summary).toContain(`logs:CreateLogStream and logs:PutLogEvents on stream ${ACCOUNT}_CloudTrail_${REGION}`);
+    expect(f!.remediation.summary).not.toContain('existing statements');
+    expectCorrectedWorks(e, f!.data!.policyFiles as Record<string, unknown>);
+  });
+
   it('role policy still pointing at an old log group', () => {
     const e = withInline(rolePolicyFor(REGION, ACCOUNT, 'old-log-group'));
     const [f] = run(e).findings;

@@ -107,6 +107,7 @@ export const check: Check = {
     if (role.status === 'skipped') return result();
 
     const problems: string[] = [];
+    const keptFrom: string[] = [];
     const kinds: string[] = [];
     const commands: string[] = [];
     const policyFiles: Record<string, unknown> = {};
@@ -125,6 +126,7 @@ export const check: Check = {
         evidence.push(...explainDenied(5, `trust policy of ${roleLabel}`, { request: req, verdict: v }));
         if (v.uncertain && !cwlError) confidence = 'likely';
         const corrected = correctPolicy(role.value.trustPolicy, v.allowedBy.length ? [] : [trustStatement()], v.deniedBy);
+        keptFrom.push('trust policy');
         policyFiles['trust-policy.json'] = corrected.policy;
         commands.push(`aws iam update-assume-role-policy --role-name ${r} --policy-document file://trust-policy.json`);
       }
@@ -167,7 +169,15 @@ export const check: Check = {
       kinds.push('permissions');
       const missing = [...new Set(failing.map((rv) => `${rv.request.action} on stream ${safe(rv.request.path ?? '', 200)}`))];
       const denies = [...new Map(failing.flatMap((rv) => rv.verdict.deniedBy).map((d) => [`${d.policy}#${d.index}`, d])).values()];
-      problems.push(`the policies of ${roleLabel} do not allow ${missing.join(', ')} in log group ${logGroup}${denies.length ? ` (${denies.map(refLabel).join(', ')} denies it)` : ''}`);
+      const byStream = new Map<string, string[]>();
+      for (const rv of failing) {
+        const stream = safe(rv.request.path ?? '', 200);
+        const list = byStream.get(stream) ?? [];
+        if (!list.includes(rv.request.action)) list.push(rv.request.action);
+        byStream.set(stream, list);
+      }
+      const grouped = [...byStream].map(([stream, actions]) => `${actions.join(' and ')} on stream ${stream}`).join(', ');
+      problems.push(`the policies of ${roleLabel} do not allow ${grouped} in log group ${logGroup}${denies.length ? ` (${denies.map(refLabel).join(', ')} denies it)` : ''}`);
       for (const rv of failing) evidence.push(...explainDenied(5, `policies of role ${roleLabel}`, rv));
       if (failing.every((rv) => rv.verdict.uncertain) && !cwlError) confidence = 'likely';
       // correct the CloudTrail inline policy if there is one, else add ours; Denies in it are removed
@@ -175,6 +185,7 @@ export const check: Check = {
       const policyName = own?.name ?? ROLE_POLICY_NAME;
       const ownDenies = denies.filter((d) => d.policy === policyName);
       const corrected = correctPolicy(own?.document, roleStatementsFor(target), ownDenies);
+      if (own) keptFrom.push(`inline policy ${safe(own.name, 128)}`);
       policyFiles['role-policy.json'] = corrected.policy;
       commands.push(`aws iam put-role-policy --role-name ${r} --policy-name ${shellArg(policyName)} --policy-document file://role-policy.json`);
       for (const d of denies.filter((x) => x.policy !== policyName)) {
@@ -196,7 +207,7 @@ export const check: Check = {
           summary: `CloudTrail cannot deliver events of trail ${safe(trail.name)} to log group ${logGroup}: ${problems.join('; ')}.`,
           evidence,
           remediation: {
-            summary: `Apply the corrected ${Object.keys(policyFiles).join(' and ')} below (existing statements kept) to role ${roleLabel}.`,
+            summary: `Apply ${Object.keys(policyFiles).join(' and ')} below to role ${roleLabel}${keptFrom.length ? ` (the existing statements of its ${keptFrom.join(' and ')} are kept; blocking Deny statements in them are removed)` : ''}.`,
             commands,
             policy: mainPolicy,
           },
