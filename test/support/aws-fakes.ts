@@ -218,3 +218,20 @@ export function fakeAws(now = new Date('2026-11-24T04:00:00Z'), windowDays = 7):
     },
   };
 }
+
+/** Runs the whole collection plan against the fakes and returns every node's output. */
+export async function runFakePlan(
+  fake: FakeAws,
+  over: { region?: string; trail?: string; limits?: Record<string, number>; window?: { start: Date; end: Date }; rateLimits?: Record<string, number> } = {},
+) {
+  const { runPlan } = await import('../../src/collect/plan.js');
+  const { DEFAULT_LIMITS } = await import('../../src/collect/types.js');
+  const region = over.region ?? REGION;
+  return runPlan(fake.clients(region, over.rateLimits), {
+    region,
+    trailInput: over.trail ?? TRAIL,
+    window: over.window ?? fake.window,
+    now: fake.now,
+    limits: { ...DEFAULT_LIMITS, insightsPollMs: 1, ...(over.limits ?? {}) },
+  });
+}

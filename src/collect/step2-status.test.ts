@@ -1,0 +1,105 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import { awsError, fakeAws, runFakePlan } from '../../test/support/aws-fakes.js';
+import { eventSelectorsOf, trailStatusOf } from './step2-status.js';
+
+const fake = fakeAws();
+afterAll(() => fake.restore());
+beforeEach(() => fake.install());
+
+describe('step 2: trail status', () => {
+  it('maps every field GetTrailStatus reports', () => {
+    const d = (s: string) => new Date(s);
+    expect(
+      trailStatusOf({
+        $metadata: {},
+        IsLogging: true,
+        LatestDeliveryError: 'AccessDenied',
+        LatestDeliveryTime: d('2026-11-24T03:00:00Z'),
+        LatestDeliveryAttemptTime: '2026-11-24T03:05:00Z',
+        LatestNotificationError: 'NotFound',
+        LatestNotificationTime: d('2026-11-24T02:00:00Z'),
+        LatestCloudWatchLogsDeliveryError: 'Access denied. Verify in IAM that the role has adequate permissions.',
+        LatestCloudWatchLogsDeliveryTime: d('2026-11-24T01:00:00Z'),
+        LatestDigestDeliveryError: 'NoSuchBucket',
+        LatestDigestDeliveryTime: d('2026-11-23T23:00:00Z'),
+        StartLoggingTime: d('2026-01-01T00:00:00Z'),
+        StopLoggingTime: d('2025-12-31T00:00:00Z'),
+      }),
+    ).toEqual({
+      isLogging: true,
+      latestDeliveryError: 'AccessDenied',
+      latestDeliveryTime: '2026-11-24T03:00:00Z',
+      latestDeliveryAttemptTime: '2026-11-24T03:05:00Z',
+      latestNotificationError: 'NotFound',
+      latestNotificationTime: '2026-11-24T02:00:00Z',
+      latestCloudWatchLogsDeliveryError: 'Access denied. Verify in IAM that the role has adequate permissions.',
+      latestCloudWatchLogsDeliveryTime: '2026-11-24T01:00:00Z',
+      latestDigestDeliveryError: 'NoSuchBucket',
+      latestDigestDeliveryTime: '2026-11-23T23:00:00Z',
+      startLoggingTime: '2026-01-01T00:00:00Z',
+      stopLoggingTime: '2025-12-31T00:00:00Z',
+    });
+  });
+
+  it('a healthy status omits the errors; empty strings (moto) are never turned into values', () => {
+    const s = trailStatusOf({ $metadata: {}, IsLogging: false, LatestDeliveryAttemptTime: '', LatestNotificationAttemptSucceeded: '', LatestDeliveryError: '' });
+    expect(s).toEqual({ isLogging: false });
+  });
+
+  it('escape sequences in an error message are neutralised', () => {
+    const s = trailStatusOf({ $metadata: {}, IsLogging: true, LatestDeliveryError: 'Access\u001b[31mDenied\nx' });
+    expect(s.latestDeliveryError).toBe('AccessDenied x');
+  });
+
+  it('reads status and selectors by ARN in the home region', async () => {
+    fake.ct.on(GetTrailStatusCommand).resolves({ IsLogging: false, StopLoggingTime: new Date('2026-11-23T10:00:00Z') });
+    const { outputs } = await runFakePlan(fake);
+    expect(outputs.s2.status).toEqual({ status: 'ok', value: { isLogging: false, stopLoggingTime: '2026-11-23T10:00:00Z' } });
+    expect(outputs.s2.selectors.value).toEqual({ eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [], excludeManagementEventSources: [] }] });
+  });
+
+  it('AccessDenied → denied with the permission; throttling after retries → error with the permission', async () => {
+    fake.ct.on(GetTrailStatusCommand).rejects(awsError('AccessDeniedException'));
+    fake.ct.on(GetEventSelectorsCommand).rejects(awsError('ThrottlingException'));
+    const { outputs } = await runFakePlan(fake);
+    expect(outputs.s2.status).toMatchObject({ status: 'denied', needs: 'cloudtrail:GetTrailStatus' });
+    expect(outputs.s2.selectors).toMatchObject({ status: 'error', needs: 'cloudtrail:GetEventSelectors', errorCode: 'ThrottlingException' });
+  });
+});
+
+describe('step 2: event selectors', () => {
+  it('maps advanced selectors with every operator', () => {
+    const s = eventSelectorsOf({
+      $metadata: {},
+      AdvancedEventSelectors: [
+        { Name: 'reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] },
+        {
+          Name: 'writes',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'], StartsWith: ['s'], EndsWith: ['.com'], NotStartsWith: ['x'], NotEndsWith: ['y'] },
+          ],
+        },
+      ],
+    });
+    expect(s.eventSelectors).toBeUndefined();
+    expect(s.advancedEventSelectors).toEqual([
+      { name: 'reads', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'readOnly', equals: ['true'] }] },
+      {
+        name: 'writes',
+        fieldSelectors: [
+          { field: 'eventCategory', equals: ['Management'] },
+          { field: 'eventSource', notEquals: ['kms.amazonaws.com'], startsWith: ['s'], endsWith: ['.com'], notStartsWith: ['x'], notEndsWith: ['y'] },
+        ],
+      },
+    ]);
+  });
+
+  it('maps basic selectors with data resources; an empty answer stays empty', () => {
+    expect(
+      eventSelectorsOf({ $metadata: {}, EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/'] }] }] }),
+    ).toEqual({ eventSelectors: [{ readWriteType: 'WriteOnly', includeManagementEvents: false, dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3:::b/'] }] }] });
+    expect(eventSelectorsOf({ $metadata: {}, EventSelectors: [], AdvancedEventSelectors: [] })).toEqual({ eventSelectors: [], advancedEventSelectors: [] });
+  });
+});
