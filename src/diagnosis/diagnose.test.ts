@@ -214,6 +214,35 @@ describe('diagnose: step statuses', () => {
   });
 });
 
+describe('diagnose: gap report', () => {
+  it('a delivery gap takes the gap report\'s ranked trigger, marked in the timeline, and the gap window is shaded', () => {
+    const e = base();
+    e.steps.s9.changes = [
+      { eventId: 'tag', eventName: 'UpdateTrail', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2026-11-22T01:00:30Z', requestParameters: { name: 'main', s3KeyPrefix: 'x' }, resources: ['main'], sources: ['event-history'] },
+      { eventId: 'pol', eventName: 'PutBucketPolicy', eventSource: 's3.amazonaws.com', eventTime: '2026-11-22T00:58:10Z', actor: 'arn:aws:iam::123456789012:user/bob', requestParameters: { bucketName: BUCKET }, resources: [BUCKET], sources: ['event-history'] },
+    ].sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+    e.gaps = {
+      window: e.window,
+      totals: { recorded: 900, delivered: 700, missing: 200, sampled: false },
+      gaps: [
+        {
+          destination: 's3',
+          start: '2026-11-22T01:02:00Z',
+          end: '2026-11-22T04:07:00Z',
+          eventsMissing: 200,
+          trigger: { eventName: 'PutBucketPolicy', eventTime: '2026-11-22T00:58:10Z', actor: 'arn:aws:iam::123456789012:user/bob', sourceIPAddress: '203.0.113.7' },
+          closedBy: { eventName: 'PutBucketPolicy', eventTime: '2026-11-22T04:05:00Z', actor: 'arn:aws:iam::123456789012:user/alice', sourceIPAddress: '198.51.100.23' },
+        },
+      ],
+    };
+    const r = diagnoseWith(e, [fake('delivery-gaps', [finding('delivery-gaps', 'likely', { since: '2026-11-22T01:02:00Z' })], { step: 6 })]);
+    expect(r.rootCauses[0]!.trigger).toMatchObject({ eventName: 'PutBucketPolicy', eventId: 'pol', actor: 'arn:aws:iam::123456789012:user/bob' });
+    expect(r.timeline!.changes.filter((c) => c.isTrigger).map((c) => c.eventName)).toEqual(['PutBucketPolicy']);
+    expect(r.timeline!.gaps).toEqual([{ start: '2026-11-22T01:02:00Z', end: '2026-11-22T04:07:00Z', destination: 's3' }]);
+    expect(r.gaps).toBe(e.gaps);
+  });
+});
+
 describe('diagnose: report fields', () => {
   it('fills the report envelope from the evidence, deterministically', () => {
     const e = base();
