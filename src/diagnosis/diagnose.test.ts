@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { healthyEvidence, BUCKET } from '../evidence/builder.js';
 import { denied, failed, skipped } from '../evidence/probe.js';
-import type { Evidence } from '../evidence/schema.js';
+import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import type { Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
 import { exitCodeFor } from '../report/model.js';
 import { STEP_TITLES } from '../collect/progress.js';
@@ -217,10 +217,11 @@ describe('diagnose: step statuses', () => {
 describe('diagnose: gap report', () => {
   it('a delivery gap takes the gap report\'s ranked trigger, marked in the timeline, and the gap window is shaded', () => {
     const e = base();
-    e.steps.s9.changes = [
+    const changes: ChangeEvent[] = [
       { eventId: 'tag', eventName: 'UpdateTrail', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2026-11-22T01:00:30Z', requestParameters: { name: 'main', s3KeyPrefix: 'x' }, resources: ['main'], sources: ['event-history'] },
       { eventId: 'pol', eventName: 'PutBucketPolicy', eventSource: 's3.amazonaws.com', eventTime: '2026-11-22T00:58:10Z', actor: 'arn:aws:iam::123456789012:user/bob', requestParameters: { bucketName: BUCKET }, resources: [BUCKET], sources: ['event-history'] },
-    ].sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+    ];
+    e.steps.s9.changes = changes.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
     e.gaps = {
       window: e.window,
       totals: { recorded: 900, delivered: 700, missing: 200, sampled: false },
