@@ -122,16 +122,17 @@ export function lifecycleRuleOf(r: S3LifecycleRule): LifecycleRule {
   } else if (f.Tag) filterDescription = `tag ${f.Tag.Key}=${f.Tag.Value}`;
   else if (f.ObjectSizeGreaterThan !== undefined || f.ObjectSizeLessThan !== undefined) filterDescription = `size ${f.ObjectSizeGreaterThan ?? 0}..${f.ObjectSizeLessThan ?? '∞'}`;
   else prefix = '';
-  return compact({
+  // '' (the whole bucket) is meaningful here, so the prefix is set after compact() drops empty strings.
+  const rule = compact({
     id: text(r.ID, 255),
     status: r.Status ?? 'Unknown',
-    prefix: prefix === undefined ? undefined : inertText(prefix, 1_024),
     filterDescription: filterDescription ? text(filterDescription, 1_000) : undefined,
     expirationDays: r.Expiration?.Days,
     expirationDate: iso(r.Expiration?.Date),
     transitions: r.Transitions?.length ? r.Transitions.map((x) => compact({ days: x.Days, date: iso(x.Date), storageClass: x.StorageClass })) : undefined,
     noncurrentExpirationDays: r.NoncurrentVersionExpiration?.NoncurrentDays,
   }) as LifecycleRule;
+  return prefix === undefined ? rule : { ...rule, prefix: inertText(prefix, 1_024) };
 }
 
 export function kmsKeyOf(m: KeyMetadata): KmsKey {
