@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import type { AwsClients } from '../aws/clients.js';
 import { lookupEvents, LOOKUP_EVENTS_NEEDS } from '../aws/lookup-events.js';
+import { RateLimiter } from '../aws/rate-limit.js';
 import type { ChangeEvent, EventSelectors, TrailConfig } from '../evidence/schema.js';
 import { mergeChangeEvents } from '../evidence/events.js';
 import { inertLine } from '../util/text.js';
@@ -144,6 +145,11 @@ export class GapEngine {
   private readonly logGroupName?: string;
   private readonly startedAt = Date.now();
   private plannedCalls = 0;
+  /**
+   * Our own pacing on top of the shared limiter: no burst (one request per 1/rate s), so network
+   * jitter never lets two requests reach AWS closer together than its 2/s bucket allows.
+   */
+  private readonly pacers = new Map<string, RateLimiter>();
   /** Time spans whose event history was paged to the end (exact). */
   private readonly complete: [number, number][] = [];
   private sampledMode = false;
@@ -212,14 +218,19 @@ export class GapEngine {
     let gotAny = false;
     while (pagesLeft > 0) {
       const before = this.calls;
+      const limiterKey = `cloudtrail:LookupEvents@${region}`;
+      const shared = this.clients.limiters.get(limiterKey);
+      let pacer = this.pacers.get(region);
+      if (!pacer) this.pacers.set(region, (pacer = new RateLimiter(shared.ratePerSecond, 1)));
+      await pacer.acquire();
       const res = await lookupEvents(this.clients, {
         region,
         start: new Date(a),
         end: new Date(b),
         attribute: o.attribute as never,
         nextToken: token,
-        maxPages: pagesLeft,
-        maxEvents: pagesLeft * 50,
+        maxPages: 1,
+        maxEvents: 50,
         onPage: () => {
           this.calls++;
           this.progress(this.sampledMode ? 'refine' : 'history', 'reading CloudTrail event history');
@@ -257,6 +268,7 @@ export class GapEngine {
         break;
       }
       gotAny = true;
+      attempts = 0;
       token = res.value!.nextToken;
       truncated = Boolean(token);
       if (res.reason && token) {
