@@ -27,7 +27,8 @@ export function logRoot(opts: { prefix?: string; orgId?: string; account: string
   return `${p}AWSLogs/${opts.orgId ? `${opts.orgId}/` : ''}${opts.account}/CloudTrail/${opts.region}/`;
 }
 
-const NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_?([A-Za-z0-9]{16})\.json\.gz$/;
+// The documented typo (no '_' before a 15-character unique string, cloudtrail-find-log-files.md) is tolerated.
+const NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z(?:_[A-Za-z0-9]{16}|[A-Za-z0-9]{15,16})\.json\.gz$/;
 
 /**
  * Strict parse of a log file key under a day folder (cloudtrail-files.md §1.1): the file name's account,
