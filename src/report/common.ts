@@ -17,6 +17,15 @@ export function faults(report: Report): RootCause[] {
   return report.rootCauses.filter((c) => c.id !== 'healthy');
 }
 
+/**
+ * The heading over the causes. A healthy verdict can still carry `possible` causes (conditions that
+ * explain some missing events without delivery being broken): they are not called root causes then.
+ */
+export function causesTitle(verdict: Verdict, n: number): string {
+  if (verdict === 'healthy') return n === 1 ? 'Worth knowing: a possible reason events are missing' : 'Worth knowing: possible reasons events are missing';
+  return n === 1 ? 'Root cause' : 'Root causes, most probable first';
+}
+
 /** One sentence for the top of every format. Reads the verdict and the first cause; decides nothing. */
 export function headline(report: Report): string {
   const top = faults(report)[0];
@@ -102,17 +111,36 @@ export function downsample(points: readonly TimelinePoint[], max: number): Timel
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/** `▁▂▃█·` — one glyph per bucket, `·` for zero; scaled to the largest bucket. */
+/**
+ * `▁▂▃█·` — one glyph per bucket, `·` for nothing delivered; scaled to the busiest bucket. A bucket
+ * is scaled by its mean per interval, so a short last bucket does not look like a drop.
+ */
 export function sparkline(points: readonly TimelinePoint[], maxWidth = 56): string {
-  const buckets = downsample(points, maxWidth);
-  const top = Math.max(0, ...buckets.map((b) => b.count));
-  return buckets
-    .map((b) => {
-      if (!(b.count > 0) || top === 0) return '·';
-      const i = Math.min(BLOCKS.length - 1, Math.floor((b.count / top) * (BLOCKS.length - 1) + 0.5));
-      return BLOCKS[Math.max(0, i)];
+  const per = Math.max(1, Math.ceil(points.length / Math.max(1, maxWidth)));
+  const means: number[] = [];
+  for (let i = 0; i < points.length; i += per) {
+    const slice = points.slice(i, i + per);
+    means.push(slice.reduce((a, p) => a + (Number.isFinite(p.count) && p.count > 0 ? p.count : 0), 0) / slice.length);
+  }
+  const top = Math.max(0, ...means);
+  return means
+    .map((m) => {
+      if (!(m > 0) || top === 0) return '·';
+      const i = Math.floor((m / top) * (BLOCKS.length - 1) + 0.5);
+      return BLOCKS[Math.min(BLOCKS.length - 1, Math.max(0, i))];
     })
     .join('');
+}
+
+/** The points of intervals that start inside [start, end): an interval starting at the end is not in the window. */
+export function inWindowPoints(points: readonly TimelinePoint[], start: string, end: string): TimelinePoint[] {
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  if (!Number.isFinite(s) || !Number.isFinite(e)) return [...points];
+  return points.filter((p) => {
+    const t = Date.parse(p.t);
+    return Number.isFinite(t) && t >= s && t < e;
+  });
 }
 
 export function total(points: readonly TimelinePoint[]): number {

@@ -4,6 +4,7 @@ import { html, trusted, type SafeHtml } from './html-template.js';
 import { timelineSvg, timelineTable } from './timeline-svg.js';
 import {
   SOURCE_WORD,
+  causesTitle,
   STATUS_LABEL,
   STATUS_MARK,
   VERDICT_MARK,
@@ -77,7 +78,7 @@ ${report.trail.arn ? html`<div class="wide"><dt>ARN</dt><dd><code>${report.trail
 ${
   causes.length > 0
     ? html`<section class="causes" aria-labelledby="h-causes">
-<h2 id="h-causes">${causes.length === 1 ? 'Root cause' : `Root causes, most probable first (${causes.length})`}</h2>
+<h2 id="h-causes">${causesTitle(v, causes.length)}${causes.length > 1 ? ` (${causes.length})` : ''}</h2>
 ${causes.map((c, i) => causeHtml(c, i, nextId))}
 </section>`
     : html`<section class="causes" aria-labelledby="h-causes">

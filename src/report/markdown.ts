@@ -2,6 +2,8 @@ import type { Report, RootCause } from './model.js';
 import { escapeMarkdown, inertLine, markdownFence } from '../util/text.js';
 import {
   SOURCE_WORD,
+  causesTitle,
+  inWindowPoints,
   STATUS_LABEL,
   STATUS_MARK,
   VERDICT_LABEL,
@@ -54,7 +56,7 @@ export function renderMarkdown(report: Report): string {
 
   const causes = faults(report);
   if (causes.length > 0) {
-    out.push(causes.length === 1 ? '### Root cause' : '### Root causes (most probable first)');
+    out.push(`### ${causesTitle(v, causes.length)}`);
     out.push('');
     causes.forEach((c, i) => cause(out, c, i + 1));
   }
@@ -66,9 +68,12 @@ export function renderMarkdown(report: Report): string {
     out.push(`Per ${fmtDuration(t.intervalMinutes * 60_000)}, ${fmtTime(t.start, false)} → ${fmtTime(t.end, false)} (\`·\` = nothing delivered):`);
     out.push('');
     const rows: string[] = [];
-    if (t.s3.length > 0) rows.push(`| S3 log files | \`${sparkline(t.s3, SPARK_WIDTH)}\` | ${total(t.s3)} |`);
-    if (t.cloudwatchLogs.length > 0) rows.push(`| CloudWatch Logs events | \`${sparkline(t.cloudwatchLogs, SPARK_WIDTH)}\` | ${total(t.cloudwatchLogs)} |`);
-    for (const m of t.metrics.slice(0, 3)) rows.push(`| ${cell(m.label, 60)} (metric) | \`${sparkline(m.points, SPARK_WIDTH)}\` | ${total(m.points)} |`);
+    const inWin = (p: typeof t.s3) => inWindowPoints(p, t.start, t.end);
+    const series = (label: string, p: typeof t.s3) =>
+      rows.push(`| ${label} | ${p.length > 0 ? `\`${sparkline(inWin(p), SPARK_WIDTH)}\`` : 'no data'} | ${p.length > 0 ? total(inWin(p)) : '—'} |`);
+    series('S3 log files', t.s3);
+    series('CloudWatch Logs events', t.cloudwatchLogs);
+    for (const m of t.metrics.slice(0, 3)) series(`${cell(m.label, 60)} (metric)`, m.points);
     if (rows.length > 0) {
       out.push('| Series | Delivery over the window | Total |', '|---|---|---:|', ...rows);
       out.push('');

@@ -51,6 +51,23 @@ describe('text report layout', () => {
     expect(lines(text(r)).find((l) => l.startsWith('✓ HEALTHY'))).toContain('logging and delivering on schedule');
   });
 
+  it('does not call possible causes of a healthy verdict root causes', () => {
+    const r = healthyReport();
+    const possible = { ...problemReport().rootCauses[1]! };
+    r.rootCauses.push(possible);
+    const out = text(r);
+    expect(out).toContain('Worth knowing: a possible reason events are missing');
+    expect(out).not.toContain('Root cause');
+    expect(out).toContain('1. log-file-validation-disabled (possible, low)');
+  });
+
+  it('draws the sparkline over the window only: an interval starting at its end is not in it', () => {
+    const r = healthyReport();
+    r.timeline!.s3.push({ t: r.timeline!.end, count: 0 });
+    const s3 = lines(text(r)).find((l) => l.startsWith('  S3 files'))!;
+    expect(s3).not.toContain('·');
+  });
+
   it('fits 80 columns except where a line cannot be broken without breaking copy-paste', () => {
     for (const [name, make] of Object.entries(SAMPLE_REPORTS)) {
       const r = make();

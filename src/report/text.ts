@@ -5,6 +5,7 @@ import type { RenderOptions } from './index.js';
 import { inertLine, inertText } from '../util/text.js';
 import {
   SOURCE_WORD,
+  causesTitle,
   STATUS_MARK,
   VERDICT_LABEL,
   VERDICT_MARK,
@@ -15,6 +16,7 @@ import {
   fmtDuration,
   fmtTime,
   headline,
+  inWindowPoints,
   plural,
   sparkline,
   total,
@@ -69,7 +71,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
   // Root causes
   const causes = faults(report);
   if (causes.length > 0) {
-    out.push(c.bold(causes.length === 1 ? 'Root cause' : 'Root causes, most probable first'));
+    out.push(c.bold(causesTitle(report.verdict, causes.length)));
     causes.forEach((cause, i) => {
       causeLines(cause, i + 1);
       out.push('');
@@ -93,8 +95,8 @@ export function renderText(report: Report, opts: RenderOptions): string {
     const spark = Math.max(10, width - 30);
     const row = (label: string, pts: typeof t.s3) =>
       out.push(`  ${label} ${pts.length > 0 ? `${sparkline(pts, spark)} ${c.dim(String(total(pts)))}` : c.dim('no data')}`);
-    row('S3 files  ', t.s3);
-    row('CWL events', t.cloudwatchLogs);
+    row('S3 files  ', inWindowPoints(t.s3, t.start, t.end));
+    row('CWL events', inWindowPoints(t.cloudwatchLogs, t.start, t.end));
     for (const g of t.gaps) {
       const dest = g.destination === 'cloudwatch-logs' ? 'CloudWatch Logs' : 'S3';
       para(`gap in ${dest}: ${fmtTime(g.start, false)} → ${fmtTime(g.end, false)} (${durationBetween(g.start, g.end)})`, '    ', '  ', c.red);
@@ -136,7 +138,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
         .join(' ');
       para(where, ' '.repeat(lbl.length));
       if (tr.requestParameters !== undefined) {
-        para(`what: ${inertLine(JSON.stringify(tr.requestParameters) ?? '', 300)}`, ' '.repeat(lbl.length));
+        para(`what: ${inertLine(JSON.stringify(tr.requestParameters) ?? '', 160)}`, ' '.repeat(lbl.length));
       }
     }
     const rem = cause.remediation;

@@ -1,6 +1,6 @@
 import type { Timeline, TimelinePoint } from './model.js';
 import { html, num, type SafeHtml } from './html-template.js';
-import { actorText, downsample, durationBetween, fmtDuration, fmtTime, plural, total } from './common.js';
+import { actorText, downsample, inWindowPoints, durationBetween, fmtDuration, fmtTime, plural, total } from './common.js';
 import { inertLine } from '../util/text.js';
 
 /**
@@ -31,12 +31,15 @@ interface Lane {
 }
 
 export function timelineLanes(t: Timeline): Lane[] {
+  const win = (p: TimelinePoint[]) => inWindowPoints(p, t.start, t.end);
+  const s3 = win(t.s3);
+  const cwl = win(t.cloudwatchLogs);
   const lanes: Lane[] = [
-    { key: 's3', label: 'S3 log files', sub: plural(total(t.s3), 'file'), points: t.s3, cls: 'bar-s3', gapDestination: 's3' },
-    { key: 'cwl', label: 'CloudWatch Logs', sub: plural(total(t.cloudwatchLogs), 'event'), points: t.cloudwatchLogs, cls: 'bar-cwl', gapDestination: 'cloudwatch-logs' },
+    { key: 's3', label: 'S3 log files', sub: plural(total(s3), 'file'), points: s3, cls: 'bar-s3', gapDestination: 's3' },
+    { key: 'cwl', label: 'CloudWatch Logs', sub: plural(total(cwl), 'event'), points: cwl, cls: 'bar-cwl', gapDestination: 'cloudwatch-logs' },
   ];
   t.metrics.slice(0, 4).forEach((m, i) =>
-    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 19), sub: 'metric', points: m.points, cls: 'bar-metric' }),
+    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 19), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
   );
   return lanes;
 }
