@@ -59,6 +59,15 @@ describe('demo scenarios: catalogue', () => {
       }
       const c = a.steps.s3.eventCounts.value;
       if (c) expect(c.total).toBe(c.hourly.reduce((n, h) => n + h.count, 0));
+      // GetTrailStatus agrees with what arrived
+      const st = a.steps.s2.status.value;
+      if (st && l?.newest) expect(st.latestDeliveryTime).toBe(l.newest.deliveryTime);
+      if (st?.latestCloudWatchLogsDeliveryTime && a.steps.s3.newestEventTime) expect(Date.parse(st.latestCloudWatchLogsDeliveryTime)).toBeGreaterThanOrEqual(Date.parse(a.steps.s3.newestEventTime));
+      // every change lies in the window, and a change after CloudWatch Logs went silent is not in the log group
+      for (const ch of a.steps.s9.changes) {
+        expect(ch.eventTime >= a.window.start && ch.eventTime <= a.window.end).toBe(true);
+        if (ch.sources.includes('log-group')) expect(Date.parse(ch.eventTime)).toBeLessThanOrEqual(Date.parse(a.steps.s3.newestEventTime ?? a.window.end));
+      }
     });
   }
 });
