@@ -8,7 +8,7 @@ import { run } from './main.js';
 const listeners = process.listeners('warning');
 process.removeAllListeners('warning');
 process.on('warning', (w: Error) => {
-  if (w.name === 'NodeDeprecationWarning' && /node >=22|upgrade to node/i.test(w.message)) return;
+  if (/AWS SDK for JavaScript/i.test(w.message) && /node >=\s*22/i.test(w.message)) return;
   for (const l of listeners) l(w);
 });
 

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand, StopLoggingCommand, PutEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
-import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, DeleteBucketCommand, ListObjectsV2Command, DeleteObjectsCommand, PutBucketRequestPaymentCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, DeleteBucketCommand, ListObjectsV2Command, DeleteObjectsCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -41,6 +41,8 @@ export interface Seeded {
   logGroupArn?: string;
   roleArn?: string;
   filesPut: number;
+  /** Delivery time of the newest log file put. */
+  lastDelivery?: Date;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -137,6 +139,7 @@ export async function seedAccount(o: SeedOptions): Promise<Seeded> {
     if ((o.silences ?? []).some(([a, b]) => agoMin <= a && agoMin >= b)) continue;
     times.push(new Date(t - (t % 60_000)));
   }
+  seeded.lastDelivery = times[times.length - 1];
   if (!o.deleteBucket) {
     await inBatches(times, 16, async (t) => {
       const records = [record(o.region, new Date(t.getTime() - 90_000)), record(o.region, new Date(t.getTime() - 60_000), 'ListBuckets')];
@@ -172,10 +175,6 @@ export async function seedAccount(o: SeedOptions): Promise<Seeded> {
 
 export async function stopLogging(endpoint: string, region: string, trail: string): Promise<void> {
   await clients(endpoint, region).ct.send(new StopLoggingCommand({ Name: trail }));
-}
-
-export async function setRequesterPays(endpoint: string, region: string, bucket: string): Promise<void> {
-  await clients(endpoint, region).s3.send(new PutBucketRequestPaymentCommand({ Bucket: bucket, RequestPaymentConfiguration: { Payer: 'Requester' } }));
 }
 
 export async function expireLogsAfter(endpoint: string, region: string, bucket: string, days: number): Promise<void> {

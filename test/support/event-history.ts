@@ -78,7 +78,7 @@ export function eventHistory(records: Record<string, unknown>[], opts: EventHist
         ...(next ? { NextToken: next } : {}),
       },
     };
-  }) as Override & { calls: number };
+  }) as unknown as Override & { calls: number };
   handler.calls = 0;
   return handler;
 }
