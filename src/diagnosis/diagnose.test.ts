@@ -278,6 +278,8 @@ describe('diagnose: report fields', () => {
     e.steps.s2.status = skipped('no trail');
     const r = diagnoseWith(e, [fake('trail-not-found', [finding('trail-not-found', 'confirmed', { evidence: ['step 1: GetTrail TrailNotFoundException'] })], { step: 1 })]);
     expect(r.trail).toEqual({ name: 'gone', region: 'eu-west-1' });
+    e.target.trail = 'arn:aws:cloudtrail:us-east-1:210987654321:trail/org-trail';
+    expect(diagnoseWith(e, []).trail).toEqual({ name: 'org-trail', arn: 'arn:aws:cloudtrail:us-east-1:210987654321:trail/org-trail', region: 'eu-west-1' });
     expect(r.steps[0]!.status).toBe('problem');
     expect(r.steps[1]!.status).toBe('skipped');
   });

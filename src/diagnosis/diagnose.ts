@@ -9,6 +9,12 @@ import { buildSteps } from './steps.js';
 import { buildTimeline } from './timeline.js';
 import { mergeUnverified, unverifiedFromProbes } from './unverified.js';
 
+/** A trail ARN's name part (`arn:aws:cloudtrail:r:a:trail/NAME` → NAME); anything else as given. */
+export function trailNameOf(ref: string): string {
+  const m = /^arn:[^:]+:cloudtrail:[^:]*:[^:]*:trail\/(.+)$/.exec(ref);
+  return m?.[1] ?? ref;
+}
+
 /**
  * Evidence → Report, with the checks given (src/diagnosis/index.ts passes the real CHECKS).
  * Pure: no I/O and no clock but evidence.collectedAt, so replaying an evidence file gives the same report.
@@ -33,7 +39,7 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     generatedAt: evidence.collectedAt,
-    trail: { name: trail?.name ?? evidence.target.trail, region: evidence.target.region },
+    trail: { name: trail?.name ?? trailNameOf(evidence.target.trail), region: evidence.target.region },
     window: { start: evidence.window.start, end: evidence.window.end },
     verdict,
     rootCauses,
