@@ -5,12 +5,18 @@ export const MAX_POLICY_CHARS = 256_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+const lowered = new WeakMap<object, Map<string, unknown>>();
+
 /** Case-insensitive property lookup: `Statement`, `statement`, `STATEMENT` all answer. */
 function prop(o: Record<string, unknown>, name: string): unknown {
-  if (name in o) return o[name];
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lower) return v;
-  return undefined;
+  if (Object.hasOwn(o, name)) return o[name];
+  let m = lowered.get(o);
+  if (!m) {
+    m = new Map();
+    for (const [k, v] of Object.entries(o)) if (!m.has(k.toLowerCase())) m.set(k.toLowerCase(), v);
+    lowered.set(o, m);
+  }
+  return m.get(name.toLowerCase());
 }
 const has = (o: Record<string, unknown>, name: string) => prop(o, name) !== undefined;
 
