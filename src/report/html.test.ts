@@ -53,6 +53,11 @@ describe('HTML report', () => {
     const steps = out.indexOf('id="h-steps"');
     expect(cause).toBeLessThan(timeline);
     expect(timeline).toBeLessThan(steps);
+    // the other, less probable causes come after the timeline, before the steps
+    const other = out.indexOf('id="h-more"');
+    expect(other).toBeGreaterThan(timeline);
+    expect(out.indexOf('log-file-validation-disabled</code>')).toBeGreaterThan(other);
+    expect(other).toBeLessThan(steps);
     expect(out).toContain('<strong class="trigger-event">PutBucketPolicy</strong>');
     expect(out).toContain('arn:aws:iam::123456789012:user/bob');
     expect((out.match(/<button type="button" class="copy" data-copy="/g) ?? []).length).toBe(4); // 3 commands + 1 policy

@@ -78,8 +78,8 @@ ${report.trail.arn ? html`<div class="wide"><dt>ARN</dt><dd><code>${report.trail
 ${
   causes.length > 0
     ? html`<section class="causes" aria-labelledby="h-causes">
-<h2 id="h-causes">${causesTitle(v, causes.length)}${causes.length > 1 ? ` (${causes.length})` : ''}</h2>
-${causes.map((c, i) => causeHtml(c, i, nextId))}
+<h2 id="h-causes">${v === 'healthy' ? causesTitle(v, causes.length) : causes.length > 1 ? `Root cause (most probable of ${causes.length})` : 'Root cause'}</h2>
+${(v === 'healthy' ? causes : causes.slice(0, 1)).map((c, i) => causeHtml(c, i, nextId))}
 </section>`
     : html`<section class="causes" aria-labelledby="h-causes">
 <h2 id="h-causes">${v === 'healthy' ? 'No fault found' : 'No root cause found'}</h2>
@@ -88,6 +88,14 @@ ${healthy && healthy.evidence.length > 0 ? html`<ul class="evidence">${healthy.e
 </section>`
 }
 ${timelineSection(report)}
+${
+  v !== 'healthy' && causes.length > 1
+    ? html`<section class="causes more" aria-labelledby="h-more">
+<h2 id="h-more">Other causes, most probable first (${causes.length - 1})</h2>
+${causes.slice(1).map((c, i) => causeHtml(c, i + 1, nextId))}
+</section>`
+    : null
+}
 <section class="steps" id="steps" aria-labelledby="h-steps">
 <h2 id="h-steps">The nine playbook steps</h2>
 <ol class="step-list">${report.steps.map((s) => stepHtml(s))}</ol>
