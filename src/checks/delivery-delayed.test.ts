@@ -27,6 +27,11 @@ describe('delivery-delayed', () => {
     expect(f.data).toMatchObject({ notAFault: true, ageMinutes: 20 });
   });
 
+  it('12 minutes: within the normal delay', () => {
+    const f = run('2026-11-24T03:48:00Z').findings[0]!;
+    expect(f.summary).toContain("CloudTrail's normal delay");
+  });
+
   it('within the cadence, or past 30 minutes (delivery-stopped), it says nothing', () => {
     expect(run('2026-11-24T03:52:00Z').findings).toEqual([]);
     expect(run('2026-11-24T03:00:00Z').findings).toEqual([]);

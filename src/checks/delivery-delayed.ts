@@ -30,7 +30,10 @@ export const check: Check = {
       {
         id: 'delivery-delayed',
         confidence: 'possible',
-        summary: `The newest log file of trail ${safe(trail.name)} is ${duration(age)} old: events after ${isoOf(newest)} are probably not delivered yet. This is CloudTrail's normal delay (about 5 minutes on average, no guarantee), not a fault.`,
+        summary:
+          age <= DELIVERY_DELAY_MS
+            ? `The newest log file of trail ${safe(trail.name)} is ${duration(age)} old: events after ${isoOf(newest)} are probably not delivered yet. This is CloudTrail's normal delay (about 5 minutes on average, no guarantee), not a fault.`
+            : `The newest log file of trail ${safe(trail.name)} is ${duration(age)} old, longer than CloudTrail's usual delay but not yet long enough to call delivery stopped: events after ${isoOf(newest)} are not delivered yet. So far this is not a fault; look again in 15 minutes.`,
         evidence: [
           `step 6: newest log file in ${targetRegion(e)} delivered ${isoOf(newest)} (key-name time), ${duration(nowMs - newest)} before collection`,
           'step 2: GetTrailStatus IsLogging = true',

@@ -37,6 +37,7 @@ describe('trail-not-found', () => {
     const shadow = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org`;
     const f = run(notFound('org', [{ name: 'org', arn: shadow, homeRegion: 'us-east-1' }])).findings[0]!;
     expect(f.evidence.join('\n')).toContain(`exists as ${shadow} (home region us-east-1): use its full ARN`);
+    expect(f.summary).toContain('Did you mean org (shadow of a trail in us-east-1)?');
     expect(f.remediation.commands.join('\n')).toContain(`aws cloudtrail get-trail-status --name ${shadow}`);
   });
 

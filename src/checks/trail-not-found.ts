@@ -62,7 +62,9 @@ export const check: Check = {
       );
     }
 
-    const didYouMean = scored.length ? ` Did you mean ${scored.map((tr) => safe(tr.name, 128)).join(', ')}?` : '';
+    const label = (tr: { name: string; homeRegion?: string }) =>
+      `${safe(tr.name, 128)}${tr.homeRegion && tr.homeRegion !== region ? ` (shadow of a trail in ${safe(tr.homeRegion, 40)})` : ''}`;
+    const didYouMean = scored.length ? ` Did you mean ${scored.map(label).join(', ')}?` : '';
     return result(
       [
         {
