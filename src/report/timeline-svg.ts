@@ -24,6 +24,8 @@ const MAX_TABLE_ROWS = 200;
 interface Lane {
   key: string;
   label: string;
+  /** The label uncut, for the tooltip and the data table. */
+  full?: string;
   sub: string;
   points: TimelinePoint[];
   cls: string;
@@ -39,7 +41,7 @@ export function timelineLanes(t: Timeline): Lane[] {
     { key: 'cwl', label: 'CloudWatch Logs', sub: plural(total(cwl), 'event'), points: cwl, cls: 'bar-cwl', gapDestination: 'cloudwatch-logs' },
   ];
   t.metrics.slice(0, 4).forEach((m, i) =>
-    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 19), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
+    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 19), full: inertLine(m.label, 200), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
   );
   return lanes;
 }
@@ -92,7 +94,7 @@ ${gaps}
 <g class="${lane.cls}">${bars}</g>
 ${empty}
 <line class="baseline" x1="${LEFT}" x2="${num(LEFT + plotW)}" y1="${num(y0 + LANE_H)}" y2="${num(y0 + LANE_H)}"/>
-<text class="lane-label" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 - 2)}" text-anchor="end">${lane.label}</text>
+<text class="lane-label" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 - 2)}" text-anchor="end">${lane.full ? html`<title>${lane.full}</title>` : null}${lane.label}</text>
 <text class="lane-sub" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 + 14)}" text-anchor="end">${lane.sub}${max > 0 ? ` · max ${max}` : ''}</text>
 </g>`;
   });
@@ -182,7 +184,7 @@ export function timelineTable(t: Timeline): SafeHtml {
     (p, i) => html`<tr><th scope="row">${fmtTime(p.t, false)}</th>${cols.map((c) => html`<td>${c[i] ? c[i]!.count : '—'}</td>`)}</tr>`,
   );
   return html`<div class="visually-hidden"><table><caption>Delivery per ${fmtDuration(t.intervalMinutes * 60_000 * per)} interval</caption>
-<thead><tr><th scope="col">Interval start</th>${lanes.map((l) => html`<th scope="col">${l.label}</th>`)}</tr></thead>
+<thead><tr><th scope="col">Interval start</th>${lanes.map((l) => html`<th scope="col">${l.full ?? l.label}</th>`)}</tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }
 

@@ -5,7 +5,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../../src/report/index.js';
 import type { Report } from '../../src/report/model.js';
-import { hostileReport, loggingStoppedReport, problemReport } from '../support/reports.js';
+import { hostileReport, loggingStoppedReport } from '../support/reports.js';
+import { SCENARIOS } from '../../src/demo/scenarios.js';
+import { diagnose } from '../../src/diagnosis/index.js';
+
+// Browser-side code is passed as strings: this project compiles without the DOM lib.
 
 /**
  * The HTML report in a real browser: headless Chromium from Debian (`apt-get install chromium`),
@@ -62,16 +66,20 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     return { page, requests, problems, dialogs };
   }
 
-  it('shows verdict, gap window and trigger marker; fetches nothing; injected markup stays text', async () => {
-    const report = problemReport();
+  it('demo s3-bucket-policy-denies: verdict, gap window and trigger marker visible; fetches nothing; injected markup stays text', async () => {
+    const scenario = SCENARIOS.find((s) => s.id === 's3-bucket-policy-denies')!;
+    const evidence = scenario.evidence();
+    const report = diagnose(evidence);
     report.trail.name = `main${INJECTED}`;
-    report.timeline!.changes[0]!.actor = `arn:aws:iam::123456789012:user/${INJECTED}`;
+    const other = report.timeline!.changes.find((c) => !c.isTrigger)!;
+    other.actor = `arn:aws:iam::123456789012:user/${INJECTED}`;
+    const trig = report.rootCauses[0]!.trigger!;
     const { page, requests, problems, dialogs } = await open(report, 'report-problem');
 
     // verdict and headline at the top
     await expect.poll(() => page.locator('[data-verdict="problem"]').isVisible()).toBe(true);
     expect(await page.locator('[data-verdict="problem"]').innerText()).toContain('Problem');
-    expect(await page.locator('#headline').innerText()).toContain('Bucket policy of acme-trail-logs');
+    expect(await page.locator('#headline').innerText()).toContain('Bucket policy of');
 
     // the chart is there, named for assistive technology, with the gap shaded and the trigger marked
     const chart = page.getByRole('img', { name: /Delivery timeline/ });
@@ -84,13 +92,13 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     expect(gapBox.x + gapBox.width).toBeGreaterThan(chartBox.x + chartBox.width * 0.85); // at the end
     const trigger = page.locator('svg.timeline .change.trigger');
     expect(await trigger.locator('path').isVisible()).toBe(true);
-    expect(await trigger.locator('title').textContent()).toMatch(/^PutBucketPolicy by arn:aws:iam::123456789012:user\/bob at 2026-11-23 10:03:11 UTC/);
+    expect(await trigger.locator('title').textContent()).toContain(`PutBucketPolicy by ${trig.actor} at`);
     const triggerBox = (await trigger.locator('path').boundingBox())!;
     expect(Math.abs(triggerBox.x + triggerBox.width / 2 - gapBox.x)).toBeLessThan(6); // right where delivery stopped
 
     // the injected markup rendered as text and did not run
     expect(await page.locator('.trail-name').innerText()).toContain('<script>window.__pwned=1</script>');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(1);
     expect(dialogs).toEqual([]);
@@ -118,8 +126,8 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
 
   it('a fully hostile report executes nothing and requests nothing', async () => {
     const { page, requests, problems, dialogs } = await open(hostileReport(), 'report-hostile');
-    await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })");
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
@@ -131,7 +139,7 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
 
   it('is readable on a narrow screen: nothing wider than the viewport', async () => {
     const { page } = await open(loggingStoppedReport(), 'report-logging-stopped', { width: 420, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     // a vertical line has no width, so Playwright never calls it visible: measure it instead
     const stop = await page.locator('svg.timeline .logmark.stop-logging line').boundingBox();
