@@ -1,0 +1,229 @@
+/**
+ * bench/validate: trail-doctor `validate` vs `aws cloudtrail validate-logs` on the same data.
+ *
+ *   npx tsx bench/validate/run.ts [--days 7] [--motos 2] [--delay 25] [--concurrency 32] [--no-cli] [--no-30d]
+ *
+ * Dataset (moto's server on 127.0.0.1): one trail, one region, 24 hourly digests a day for 7 days,
+ * 12 log files an hour of 20–200 KB gzip (CloudTrail-like records, ~11× compression), signed with
+ * an RSA key generated here; ListPublicKeys answered by the proxy (moto lacks it). Each tool runs in
+ * its own process through a loopback proxy that delays every request by a fixed 25 ms (and again
+ * with no delay). Peak RSS of trail-doctor at 1, 7 and 30 days (30 days on a second dataset of small
+ * log files, so the emulator's memory stays reasonable).
+ */
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { startMoto, useMotoCredentials, type Moto } from '../../test/support/moto.js';
+import { buildChain, makeKey, records, type FixtureKey, type Store } from '../../test/integrity/fixtures.js';
+import { awsCli, awsCliEnv, listPublicKeysOverride, MOTO_ACCOUNT, runProcess, seedMoto, summaryLines } from '../../test/integrity/moto-seed.js';
+import { startBenchProxy } from './proxy.js';
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, def: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const DAYS = flag('days', 7);
+const MOTOS = flag('motos', 2);
+const DELAY = flag('delay', 25);
+const CONCURRENCY = flag('concurrency', 32);
+const WITH_CLI = !argv.includes('--no-cli');
+const WITH_30D = !argv.includes('--no-30d');
+const LOGS_PER_HOUR = 12;
+const T0 = new Date('2026-10-01T00:01:31Z');
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+useMotoCredentials();
+
+/** A pool of log bodies whose gzip sizes spread evenly over 20–200 KB. */
+function logPool(size: number, minKb: number, maxKb: number): Buffer[] {
+  const pool: Buffer[] = [];
+  for (let i = 0; i < size; i++) {
+    const targetKb = minKb + ((maxKb - minKb) * i) / Math.max(1, size - 1);
+    let n = Math.max(1, Math.round((targetKb * 1024) / 52));
+    let raw = records(T0, n);
+    // one correction step towards the target compressed size
+    const gz = gzipSync(raw).length;
+    n = Math.max(1, Math.round((n * targetKb * 1024) / gz));
+    raw = records(T0, n);
+    pool.push(raw);
+  }
+  return pool;
+}
+
+interface Dataset {
+  name: string;
+  trail: string;
+  bucket: string;
+  days: number;
+  digests: number;
+  logs: number;
+  gzBytes: number;
+  rawBytes: number;
+  motos: Moto[];
+}
+
+async function dataset(name: string, key: FixtureKey, days: number, pool: Buffer[], motos: number): Promise<Dataset> {
+  const store: Store = new Map();
+  const trail = `bench-${name}`;
+  const bucket = `bench-${name}-bucket`;
+  let k = 0;
+  const chain = buildChain(store, {
+    bucket,
+    account: MOTO_ACCOUNT,
+    region: 'us-east-1',
+    trail,
+    firstStart: T0,
+    digests: days * 24,
+    logsPerDigest: LOGS_PER_HOUR,
+    key,
+    logRaw: () => pool[k++ % pool.length]!,
+  });
+  let gzBytes = 0;
+  for (const o of store.values()) gzBytes += o.body.length;
+  const rawBytes = chain.logs.reduce((n, l) => n + l.raw.length, 0);
+  const t = performance.now();
+  const servers = await Promise.all(Array.from({ length: motos }, () => startMoto()));
+  await Promise.all(servers.map((m) => seedMoto(m.endpoint, store, { name: trail, bucket }, 8)));
+  log(`  ${name}: ${chain.digests.length} digests, ${chain.logs.length} log files, ${(gzBytes / 1e6).toFixed(0)} MB gzip (${(rawBytes / 1e6).toFixed(0)} MB inflated), seeded into ${motos} moto server(s) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  store.clear();
+  return { name, trail, bucket, days, digests: chain.digests.length, logs: chain.logs.length, gzBytes, rawBytes, motos: servers };
+}
+
+/** trail-doctor as users run it: compiled JavaScript (here one esbuild bundle of our code), not tsx. */
+const MEASURE_JS = '.bench-out/validate-measure.mjs'; // one level below the repo, like dist/ (version.ts reads ../package.json)
+async function buildMeasure(): Promise<void> {
+  await build({ entryPoints: ['bench/validate/measure.ts'], outfile: MEASURE_JS, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Measured {
+  ms: number;
+  cpuMs?: number;
+  maxRssKb?: number;
+  digests?: string;
+  logsValid?: string;
+  code: number;
+}
+
+async function trailDoctor(endpoint: string, ds: Dataset, days: number): Promise<Measured> {
+  const arn = `arn:aws:cloudtrail:us-east-1:${MOTO_ACCOUNT}:trail/${ds.trail}`;
+  const r = await runProcess('node', [MEASURE_JS, endpoint, arn, iso(T0.getTime() - 91_000), iso(T0.getTime() - 91_000 + days * DAY), String(CONCURRENCY)], { ...process.env, NODE_NO_WARNINGS: '1' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  let j: { code: number; ms: number; cpuMs: number; maxRssKb: number; summary: { digests: { valid: number; invalid: number; missing: number }; logs: { valid: number; invalid: number; missing: number } } };
+  try {
+    j = JSON.parse(line);
+  } catch {
+    throw new Error(`trail-doctor run failed (${r.code}): ${r.stdout.slice(-500)} ${r.stderr.slice(-1500)}`);
+  }
+  const d = j.summary.digests;
+  const l = j.summary.logs;
+  return {
+    ms: r.ms,
+    cpuMs: j.cpuMs,
+    maxRssKb: j.maxRssKb,
+    code: j.code,
+    digests: `${d.valid}/${d.valid + d.invalid + d.missing}`,
+    logsValid: `${l.valid}/${l.valid + l.invalid + l.missing}`,
+  };
+}
+
+async function awsValidate(endpoint: string, ds: Dataset, days: number): Promise<Measured> {
+  const arn = `arn:aws:cloudtrail:us-east-1:${MOTO_ACCOUNT}:trail/${ds.trail}`;
+  const args = ['cloudtrail', 'validate-logs', '--trail-arn', arn, '--start-time', iso(T0.getTime() - 91_000), '--end-time', iso(T0.getTime() - 91_000 + days * DAY), '--region', 'us-east-1'];
+  const r = TIME ? await runProcess(TIME, ['-f', 'TIME %U %S %M', 'aws', ...args], awsCliEnv(endpoint), 1_800_000) : await runProcess('aws', args, awsCliEnv(endpoint), 1_800_000);
+  const tm = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  const lines = summaryLines(r.stdout);
+  const pick = (what: string) => lines.find((l) => l.includes(` ${what} files valid`))?.split(' ')[0];
+  if (!pick('digest')) throw new Error(`aws cloudtrail validate-logs failed (${r.code}): ${r.stdout.slice(-800)} ${r.stderr.slice(-800)}`);
+  return { ms: r.ms, code: r.code, digests: pick('digest'), logsValid: pick('log'), ...(tm ? { cpuMs: (Number(tm[1]) + Number(tm[2])) * 1000, maxRssKb: Number(tm[3]) } : {}) };
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mb = (kb?: number) => (kb ? `${(kb / 1024).toFixed(0)} MB` : '-');
+
+async function main() {
+  const t0 = performance.now();
+  const cli = awsCli();
+  const runCli = WITH_CLI && cli.available;
+  log(`bench/validate: ${DAYS} days, ${LOGS_PER_HOUR} logs/hour, ${MOTOS} moto server(s), delay ${DELAY} ms, --concurrency ${CONCURRENCY}`);
+  if (WITH_CLI && !cli.available) log(`!!! AWS CLI comparison SKIPPED: ${cli.reason} (install the Debian package awscli, or pip awscli >= 1.29) !!!`);
+  else if (runCli) log(`AWS CLI ${cli.version}`);
+  await buildMeasure();
+  const key = makeKey();
+  log('building datasets…');
+  const main = await dataset('main', key, DAYS, logPool(48, 20, 200), MOTOS);
+  const proxy = await startBenchProxy({ upstreams: main.motos.map((m) => m.endpoint), overrides: listPublicKeysOverride([key]), delayMs: DELAY });
+  const rows: string[] = [];
+  try {
+    // warm-up (tsx transpile cache, moto's first requests)
+    await trailDoctor(proxy.endpoint, main, 1);
+
+    const results: Record<string, Measured> = {};
+    for (const delay of [DELAY, 0]) {
+      proxy.setDelay(delay);
+      results[`td-${delay}`] = await trailDoctor(proxy.endpoint, main, DAYS);
+      log(`  trail-doctor, delay ${delay} ms: ${s(results[`td-${delay}`]!.ms)}, CPU ${s(results[`td-${delay}`]!.cpuMs ?? 0)} (${results[`td-${delay}`]!.digests} digests, ${results[`td-${delay}`]!.logsValid} logs valid)`);
+      if (runCli) {
+        results[`cli-${delay}`] = await awsValidate(proxy.endpoint, main, DAYS);
+        log(`  aws cloudtrail validate-logs, delay ${delay} ms: ${s(results[`cli-${delay}`]!.ms)}, CPU ${s(results[`cli-${delay}`]!.cpuMs ?? 0)} (${results[`cli-${delay}`]!.digests} digests, ${results[`cli-${delay}`]!.logsValid} logs valid)`);
+      }
+    }
+    proxy.setDelay(DELAY);
+    const rss1 = await trailDoctor(proxy.endpoint, main, 1);
+
+    rows.push(`| dataset | ${main.days} days: ${main.digests} digests, ${main.logs} log files, ${(main.gzBytes / 1e6).toFixed(0)} MB gzip / ${(main.rawBytes / 1e6).toFixed(0)} MB inflated |`);
+    for (const delay of [DELAY, 0]) {
+      const td = results[`td-${delay}`]!;
+      const c = results[`cli-${delay}`];
+      const same = c ? c.digests === td.digests && c.logsValid === td.logsValid : undefined;
+      rows.push(
+        `| delay ${delay} ms | trail-doctor ${s(td.ms)} (CPU ${s(td.cpuMs ?? 0)}) | ${c ? `aws ${s(c.ms)} (CPU ${c.cpuMs ? s(c.cpuMs) : '?'})` : 'aws: not run'} | ${c ? `ratio ${(c.ms / td.ms).toFixed(1)}×` : ''} | counts ${same === undefined ? 'n/a' : same ? 'equal' : `DIFFER (aws ${c!.digests} digests ${c!.logsValid} logs)`}: ${td.digests} digests, ${td.logsValid} logs |`,
+      );
+      if (same === false) process.exitCode = 1;
+    }
+    rows.push(`| peak RSS (trail-doctor, delay ${DELAY} ms) | 1 day ${mb(rss1.maxRssKb)} | ${DAYS} days ${mb(results[`td-${DELAY}`]!.maxRssKb)} |`);
+  } finally {
+    await proxy.stop();
+    await Promise.all(main.motos.map((m) => m.stop()));
+  }
+
+  if (WITH_30D) {
+    log('building the 30-day dataset (small log files)…');
+    const small = await dataset('month', key, 30, Array.from({ length: 16 }, (_, i) => records(T0, 10 + i)), 1);
+    const p2 = await startBenchProxy({ upstreams: small.motos.map((m) => m.endpoint), overrides: listPublicKeysOverride([key]), delayMs: DELAY });
+    try {
+      const out: string[] = [];
+      for (const days of [1, 7, 30]) {
+        const r = await trailDoctor(p2.endpoint, small, days);
+        out.push(`${days} d ${mb(r.maxRssKb)} (${s(r.ms)}, ${r.digests} digests, ${r.logsValid} logs)`);
+        log(`  trail-doctor ${days} days (small logs): ${s(r.ms)}, peak RSS ${mb(r.maxRssKb)}`);
+      }
+      rows.push(`| peak RSS, 30-day dataset (${small.digests} digests, ${small.logs} small log files) | ${out.join(' | ')} |`);
+      if (runCli) {
+        // latency-bound case: small log files (little CPU per file), 2 days, with the delay
+        const td = await trailDoctor(p2.endpoint, small, 2);
+        const c = await awsValidate(p2.endpoint, small, 2);
+        log(`  small logs, 2 days, delay ${DELAY} ms: trail-doctor ${s(td.ms)} (CPU ${s(td.cpuMs ?? 0)}), aws ${s(c.ms)} (CPU ${s(c.cpuMs ?? 0)})`);
+        const same = c.digests === td.digests && c.logsValid === td.logsValid;
+        rows.push(`| small log files, 2 days, delay ${DELAY} ms | trail-doctor ${s(td.ms)} (CPU ${s(td.cpuMs ?? 0)}) | aws ${s(c.ms)} (CPU ${c.cpuMs ? s(c.cpuMs) : '?'}) | ratio ${(c.ms / td.ms).toFixed(1)}× | counts ${same ? 'equal' : 'DIFFER'}: ${td.digests} digests, ${td.logsValid} logs |`);
+        if (!same) process.exitCode = 1;
+      }
+    } finally {
+      await p2.stop();
+      await Promise.all(small.motos.map((m) => m.stop()));
+    }
+  }
+  const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ');
+  process.stdout.write(`\n${rows.join('\n')}\n\nbench total ${s(performance.now() - t0)}; machine: ${(await import('node:os')).cpus().length} CPUs, load average ${load}\n`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+void randomBytes;
