@@ -58,6 +58,21 @@ describe('collect() on a healthy account', () => {
       expect(events.filter((e) => e.step === s).map((e) => e.state)).toEqual(['started', 'finished']);
     }
     expect(events.filter((e) => e.state === 'finished').every((e) => e.outcome === 'ok')).toBe(true);
+    expect(events.find((e) => e.step === 6 && e.state === 'finished')?.note).toBe('2016 log files in 8 day prefixes');
+    expect(events.find((e) => e.step === 9 && e.state === 'finished')?.note).toBe('0 configuration changes');
+  });
+
+  it('outcome: partial when something was denied, skipped when there was nothing to look at', async () => {
+    const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    fake.logs.on(DescribeLogGroupsCommand).rejects(awsError('AccessDeniedException'));
+    let events: StepProgressEvent[] = [];
+    await collect(fake.clients(), request({ onProgress: (ev) => events.push(ev) }));
+    const outcome = (step: number) => events.find((e) => e.step === step && e.state === 'finished')?.outcome;
+    expect(outcome(7)).toBe('partial');
+    expect(outcome(1)).toBe('ok'); // Health without a support plan is optional
+    events = [];
+    await collect(fake.clients(), request({ trail: 'nope', onProgress: (ev) => events.push(ev) }));
+    expect([2, 3, 4, 5, 6, 7, 8, 9].map(outcome)).toEqual(Array(8).fill('skipped'));
   });
 
   it('a throwing progress listener does not break collection', async () => {

@@ -77,6 +77,28 @@ function probesIn(v: unknown, out: Probe<unknown>[] = [], depth = 0): Probe<unkn
   return out;
 }
 
+/** A short note for the live progress line, from a finished step's evidence. */
+export function stepNote(name: NodeName, value: unknown): string | undefined {
+  const o = value as Outputs[keyof Outputs];
+  switch (name) {
+    case 's4': {
+      const s4 = o as Outputs['s4'];
+      return s4.bucket ? `bucket ${inertLine(s4.bucket, 80)}` : undefined;
+    }
+    case 's6': {
+      const s6 = o as Outputs['s6'];
+      const l = s6.listing.value;
+      return l ? `${l.fileCount} log files in ${s6.prefixes.length} day prefixes${l.truncated ? ' (truncated)' : ''}` : undefined;
+    }
+    case 's9': {
+      const s9 = o as Outputs['s9'];
+      return `${s9.changes.length} configuration change${s9.changes.length === 1 ? '' : 's'}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
 export function stepOutcome(stepEvidence: unknown): 'ok' | 'partial' | 'skipped' {
   const ps = probesIn(stepEvidence);
   if (ps.length && ps.every((p) => p.status === 'skipped')) return 'skipped';
@@ -162,7 +184,8 @@ export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: Pl
       opts.onNode?.({ node: name, state: 'finished', at: Date.now() });
       if (name === `s${c.step}`) {
         stepEnd.set(c.step, Date.now());
-        emit({ step: c.step, state: 'finished', outcome: stepOutcome(result.value) });
+        const note = stepNote(name, result.value);
+        emit({ step: c.step, state: 'finished', outcome: stepOutcome(result.value), ...(note ? { note } : {}) });
       }
       return result;
     })();
