@@ -286,6 +286,8 @@ describe('validateTrail on generated chains (§7.5 matrix)', () => {
     expect(r.summary.digests.valid).toBe(2);
     expect(r.found).toEqual({ start: '2026-01-10T02:30:00Z', end: '2026-01-10T04:01:31Z' });
     expect(r.chains[0]!.endReason).toBe('window-start');
+    // the digest before the window is not fetched
+    expect(fake!.calls.get.filter((k) => k.includes('CloudTrail-Digest'))).toHaveLength(2);
   });
 
   it('an organization trail: every member account under AWSLogs/<o-id>/', async () => {

@@ -608,7 +608,8 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             }
             key = String(prevObject);
             link = { key, hash: json.previousDigestHashValue, signature: json.previousDigestSignature, newerStart: startMs };
-            prefetch(bucket, key);
+            // fetched ahead while this digest's logs hash, unless the walk stops here (window start)
+            if (start.getTime() <= startMs) prefetch(bucket, key);
           }
           stoppedBy = 'window-start';
         }
