@@ -146,10 +146,6 @@ ${
     ? html`<div class="fix">
 <h4>Fix</h4>
 ${rem.summary ? html`<p>${rem.summary}</p>` : null}
-${rem.commands.map((cmd) => {
-  const id = nextId('cmd');
-  return html`<div class="cmd"><pre><code id="${id}">${cmd}</code></pre><button type="button" class="copy" data-copy="${id}" hidden aria-label="Copy command">Copy</button></div>`;
-})}
 ${
   rem.policy !== undefined
     ? (() => {
@@ -158,6 +154,10 @@ ${
       })()
     : null
 }
+${rem.commands.map((cmd) => {
+  const id = nextId('cmd');
+  return html`<div class="cmd"><pre><code id="${id}">${cmd}</code></pre><button type="button" class="copy" data-copy="${id}" hidden aria-label="Copy command">Copy</button></div>`;
+})}
 </div>`
     : null
 }

@@ -151,12 +151,6 @@ function cause(out: string[], c: RootCause, n: number): void {
   if (rem && (rem.summary || rem.commands.length > 0 || rem.policy !== undefined)) {
     out.push('');
     out.push(`${ind}**Fix:** ${md(rem.summary, 800)}`);
-    if (rem.commands.length > 0) {
-      const { shown, more } = capList(rem.commands, MAX_COMMANDS);
-      out.push('');
-      out.push(indent(markdownFence(shown.join('\n'), 'sh'), ind));
-      if (more) out.push(`${ind}… and ${more} more commands (see the JSON report).`);
-    }
     if (rem.policy !== undefined) {
       out.push('');
       out.push(`${ind}<details><summary>Corrected policy document</summary>`);
@@ -164,6 +158,12 @@ function cause(out: string[], c: RootCause, n: number): void {
       out.push(indent(markdownFence(boundedJson(rem.policy, 6_000), 'json'), ind));
       out.push('');
       out.push(`${ind}</details>`);
+    }
+    if (rem.commands.length > 0) {
+      const { shown, more } = capList(rem.commands, MAX_COMMANDS);
+      out.push('');
+      out.push(indent(markdownFence(shown.join('\n'), 'sh'), ind));
+      if (more) out.push(`${ind}… and ${more} more commands (see the JSON report).`);
     }
   }
   out.push('');

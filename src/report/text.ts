@@ -146,12 +146,13 @@ export function renderText(report: Report, opts: RenderOptions): string {
       const lbl = '     Fix      ';
       if (rem.summary) para(inertLine(rem.summary, 1_000), ' '.repeat(lbl.length), c.dim(lbl));
       else out.push(c.dim(lbl.trimEnd()));
-      for (const cmd of rem.commands) {
-        for (const l of wrapCommand(inertText(cmd, 8_000), width, '       ')) out.push(c.cyan(l));
-      }
       if (rem.policy !== undefined) {
         out.push(c.dim('     Corrected policy document:'));
         for (const l of boundedJson(rem.policy, 8_000).split('\n')) out.push('       ' + l);
+        if (rem.commands.length > 0) out.push(c.dim('     Then run:'));
+      }
+      for (const cmd of rem.commands) {
+        for (const l of wrapCommand(inertText(cmd, 8_000), width, '       ')) out.push(c.cyan(l));
       }
     }
   }
