@@ -58,6 +58,12 @@ describe('step 1: the trail exists', () => {
     expect(outputs.trail.resolved?.ownerAccount).toBe('999988887777');
   });
 
+  it('names from the account stay inert (escape sequences removed)', async () => {
+    fake.ct.on(DescribeTrailsCommand).resolves({ trailList: [healthyTrail(), healthyTrail({ Name: 'evil\u001b[2J\u001b]0;pwned\u0007name', TrailARN: 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/evil' })] });
+    const { outputs } = await runFakePlan(fake);
+    expect(outputs.s1.trailsInRegion.value?.[1]?.name).toBe('evilname');
+  });
+
   it('not found anywhere: absent, with the trails that do exist for "did you mean"', async () => {
     const { outputs } = await runFakePlan(fake, { trail: 'mian' });
     expect(outputs.s1.trail).toMatchObject({ status: 'absent', errorCode: 'TrailNotFoundException' });

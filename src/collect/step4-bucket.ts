@@ -137,13 +137,13 @@ export function lifecycleRuleOf(r: S3LifecycleRule): LifecycleRule {
 
 export function kmsKeyOf(m: KeyMetadata): KmsKey {
   return compact({
-    keyId: m.KeyId ?? '',
-    arn: m.Arn ?? '',
-    keyState: m.KeyState ?? 'Unknown',
+    keyId: text(m.KeyId, 200) ?? '',
+    arn: text(m.Arn, 400) ?? '',
+    keyState: text(m.KeyState, 50) ?? 'Unknown',
     enabled: m.Enabled === true,
-    keyManager: m.KeyManager,
+    keyManager: text(m.KeyManager, 50),
     deletionDate: iso(m.DeletionDate),
-    accountId: m.AWSAccountId ?? parseArn(m.Arn)?.account,
+    accountId: text(m.AWSAccountId ?? parseArn(m.Arn)?.account, 20),
   }) as KmsKey;
 }
 
