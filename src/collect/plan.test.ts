@@ -210,6 +210,34 @@ describe('declared calls', () => {
   });
 });
 
+describe('the account\'s reality never crashes collection', () => {
+  const everyProbe = (v: unknown, path = '', out: [string, Record<string, unknown>][] = []): [string, Record<string, unknown>][] => {
+    if (!v || typeof v !== 'object') return out;
+    const o = v as Record<string, unknown>;
+    if (typeof o.status === 'string') out.push([path, o]);
+    for (const [k, x] of Object.entries(o)) if (k !== 'value' || typeof o.status !== 'string') everyProbe(x, `${path}.${k}`, out);
+    return out;
+  };
+  it.each([
+    ['AccessDenied (403) everywhere', () => awsError('AccessDenied', 403)],
+    ['throttled everywhere', () => awsError('ThrottlingException', 400)],
+    ['HTTP 500 everywhere', () => awsError('InternalFailure', 500)],
+    ['timeouts everywhere', () => Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+  ])('%s: complete evidence; every denied or error probe names the permission', async (_n, err) => {
+    for (const m of [fake.ct, fake.s3, fake.logs, fake.cw, fake.kms, fake.sts, fake.iam, fake.health, fake.org]) {
+      m.reset();
+      m.onAnyCommand().callsFake(() => Promise.reject(err()));
+    }
+    // Only the trail itself is readable, so every later step runs into the failures.
+    fake.ct.on(GetTrailCommand).resolves({ Trail: healthyTrail({ KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k', IsOrganizationTrail: true }) });
+    const e = await collect(fake.clients(), request());
+    expect(() => evidenceSchema.parse(e)).not.toThrow();
+    const bad = everyProbe(e.steps).filter(([, p]) => (p.status === 'denied' || p.status === 'error') && !p.needs);
+    expect(bad.map(([path]) => path)).toEqual([]);
+    expect(everyProbe(e.steps).filter(([, p]) => p.status === 'denied' || p.status === 'error').length).toBeGreaterThan(20);
+  });
+});
+
 describe('plan validation and isolation', () => {
   const mk = (name: string, needs: string[]) => ({ name, step: 1, title: 't', needs, apis: [], run: async () => ({}) }) as unknown as AnyCollector;
   it('rejects cycles, unknown inputs and duplicates', () => {
@@ -222,7 +250,7 @@ describe('plan validation and isolation', () => {
   it('a collector that throws becomes error probes; the other steps carry on', async () => {
     const broken = COLLECTORS.map((c) => (c.name === 's7' ? ({ ...c, run: async () => { throw new Error('boom'); } } as AnyCollector) : c));
     const plan = await runPlan(fake.clients(), ctx(), { collectors: broken });
-    expect(plan.outputs.s7.logGroup).toMatchObject({ status: 'error', errorCode: 'InternalError' });
+    expect(plan.outputs.s7.logGroup).toMatchObject({ status: 'error', errorCode: 'InternalError', needs: 'logs:DescribeLogGroups' });
     expect(plan.outputs.s7.logGroup.reason).toContain('boom');
     expect(plan.outputs.s4.policy.status).toBe('ok');
   });

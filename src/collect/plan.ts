@@ -106,8 +106,8 @@ export function stepOutcome(stepEvidence: unknown): 'ok' | 'partial' | 'skipped'
 }
 
 /** The output of a collector that threw: every probe `error`, so the diagnosis says what it could not see. */
-export function fallbackOutput(name: NodeName, reason: string): Outputs[NodeName] {
-  const e = <T = never>(): Probe<T> => ({ status: 'error', errorCode: 'InternalError', reason });
+export function fallbackOutput(name: NodeName, reason: string, needs = 'n/a'): Outputs[NodeName] {
+  const e = <T = never>(): Probe<T> => ({ status: 'error', errorCode: 'InternalError', reason, needs });
   switch (name) {
     case 'trail':
       return { trail: e(), trailsInRegion: e(), skipReason: reason };
@@ -179,7 +179,7 @@ export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: Pl
         result = await runNode(name, startDepth, audit, () => c.run(clients, inputs as never));
       } catch (err) {
         const reason = `internal error in collector ${name}: ${inertLine(String((err as Error)?.message ?? err), 300)}`;
-        result = { value: fallbackOutput(name, reason), depth: startDepth };
+        result = { value: fallbackOutput(name, reason, c.apis.join(', ') || 'n/a'), depth: startDepth };
       }
       opts.onNode?.({ node: name, state: 'finished', at: Date.now() });
       if (name === `s${c.step}`) {
