@@ -61,6 +61,24 @@ describe('Markdown report', () => {
     expect(gfm.render(out)).not.toContain('thing 15');
   });
 
+  it('stays within a GitHub comment (65,536 characters) however large the report', () => {
+    const r = problemReport();
+    const big = r.rootCauses[0]!;
+    r.rootCauses = Array.from({ length: 27 }, (_, i) => ({
+      ...big,
+      summary: `cause ${i} ` + 's'.repeat(3_000),
+      evidence: Array.from({ length: 30 }, () => 'e'.repeat(2_000)),
+      remediation: { summary: 'r'.repeat(3_000), commands: Array.from({ length: 20 }, (_, j) => `aws x ${'c'.repeat(j * 400)}`), policy: { blob: 'p'.repeat(100_000) } },
+    }));
+    r.unverified = Array.from({ length: 500 }, () => ({ step: 5 as const, what: 'w'.repeat(2_000), needs: 'n'.repeat(500), reason: 'y'.repeat(2_000) }));
+    r.steps = r.steps.map((s) => ({ ...s, summary: 'z'.repeat(5_000) }));
+    const out = markdown(r);
+    expect(out.length).toBeLessThan(65_536);
+    expect(out).toMatch(/… and \d+ more causes \(see the JSON or HTML report\)/);
+    expect(out).toContain('# (a 2006-character command: see the JSON report)');
+    expect(gfm.render(out)).toContain('cause 0 ');
+  });
+
   it('keeps hostile account strings inert: no HTML, no table breaks, no fence escapes', () => {
     const r = hostileReport();
     const src = markdown(r);

@@ -32,6 +32,10 @@ const MAX_CHANGES = 10;
 const MAX_UNVERIFIED = 15;
 const MAX_GAPS = 8;
 const SPARK_WIDTH = 48;
+/** Characters of root-cause text before the rest is summarised: keeps the report within a ticket or PR comment. */
+const CAUSES_BUDGET = 30_000;
+/** A command longer than this is not pasted into a ticket (it would be a data blob, not a command). */
+const MAX_COMMAND_CHARS = 2_000;
 
 /** Inline, escaped; `max` caps the visible length before escaping. */
 const md = (s: unknown, max = 500) => escapeMarkdown(inertLine(String(s ?? ''), max));
@@ -58,7 +62,19 @@ export function renderMarkdown(report: Report): string {
   if (causes.length > 0) {
     out.push(`### ${causesTitle(v, causes.length)}`);
     out.push('');
-    causes.forEach((c, i) => cause(out, c, i + 1));
+    // A ticket has room for a few causes in full; the JSON report always has all of them.
+    let used = 0;
+    for (let i = 0; i < causes.length; i++) {
+      const block: string[] = [];
+      cause(block, causes[i]!, i + 1);
+      const size = block.reduce((a, l) => a + l.length + 1, 0);
+      if (i > 0 && used + size > CAUSES_BUDGET) {
+        out.push(`… and ${causes.length - i} more ${causes.length - i === 1 ? 'cause' : 'causes'} (see the JSON or HTML report).`, '');
+        break;
+      }
+      used += size;
+      out.push(...block);
+    }
   }
 
   const t = report.timeline;
@@ -161,8 +177,9 @@ function cause(out: string[], c: RootCause, n: number): void {
     }
     if (rem.commands.length > 0) {
       const { shown, more } = capList(rem.commands, MAX_COMMANDS);
+      const lines = shown.map((cmd) => (cmd.length > MAX_COMMAND_CHARS ? `# (a ${cmd.length}-character command: see the JSON report)` : cmd));
       out.push('');
-      out.push(indent(markdownFence(shown.join('\n'), 'sh'), ind));
+      out.push(indent(markdownFence(lines.join('\n'), 'sh'), ind));
       if (more) out.push(`${ind}… and ${more} more commands (see the JSON report).`);
     }
   }
