@@ -13,11 +13,12 @@ export interface BenchShape {
   days: number;
   filesPerHour: number;
   eventsPerFile: number;
-  /** Hours [from, to) (offsets from start) whose files are never delivered. */
+  /** Minutes [from, to) (offsets from start) whose files are never delivered; not hour-aligned. */
   gap: [number, number];
 }
 
 export const H = 3_600_000;
+const M = 60_000;
 
 export function spacing(s: BenchShape): number {
   return H / (s.filesPerHour * s.eventsPerFile);
@@ -82,11 +83,11 @@ export function changeRecords(s: BenchShape): Record<string, unknown>[] {
     recipientAccountId: ACCOUNT,
     eventCategory: 'Management',
   });
-  return [mk(s.start + s.gap[0] * H - 90_000, 'PutBucketPolicy', 'ffffffff-0000-4000-8000-000000000001'), mk(s.start + s.gap[1] * H + 30_000, 'PutBucketPolicy', 'ffffffff-0000-4000-8000-000000000002')];
+  return [mk(s.start + s.gap[0] * M - 90_000, 'PutBucketPolicy', 'ffffffff-0000-4000-8000-000000000001'), mk(s.start + s.gap[1] * M + 30_000, 'PutBucketPolicy', 'ffffffff-0000-4000-8000-000000000002')];
 }
 
 export function inGap(s: BenchShape, t: number): boolean {
-  return t >= s.start + s.gap[0] * H && t < s.start + s.gap[1] * H;
+  return t >= s.start + s.gap[0] * M && t < s.start + s.gap[1] * M;
 }
 
 /** LookupEvents over the formula history: newest first, ≤ 50 a page; token = "<i>:<j>". */

@@ -34,7 +34,8 @@ async function main() {
     days,
     filesPerHour: Number(process.env.BENCH_FILES_PER_HOUR ?? 12),
     eventsPerFile: Number(process.env.BENCH_EVENTS_PER_FILE ?? 500),
-    gap: [Math.min(50, days * 24 - 5), Math.min(53, days * 24 - 2)],
+    // a 3-hour gap starting 20 minutes past an hour, on day 3 (or near the end of a shorter window)
+    gap: [Math.min(50, days * 24 - 5) * 60 + 20, Math.min(53, days * 24 - 2) * 60 + 20],
   };
   const perHour = shape.filesPerHour * shape.eventsPerFile;
   const moto = await startMoto();
@@ -109,9 +110,9 @@ async function main() {
       heapPeakBytes: number;
     };
     const st = res.report.stats;
-    const trueMissing = (shape.gap[1] - shape.gap[0]) * perHour;
+    const trueMissing = ((shape.gap[1] - shape.gap[0]) / 60) * perHour;
     const figures = {
-      shape: { days: shape.days, filesPerHour: shape.filesPerHour, eventsPerFile: shape.eventsPerFile, eventsInHistory: total(shape) + changes.length, filesDelivered: files, gzipMiB: +(bytes / 1048576).toFixed(1), gapHours: shape.gap, trueMissing },
+      shape: { days: shape.days, filesPerHour: shape.filesPerHour, eventsPerFile: shape.eventsPerFile, eventsInHistory: total(shape) + changes.length, filesDelivered: files, gzipMiB: +(bytes / 1048576).toFixed(1), gapMinutes: shape.gap, trueMissing },
       wallSeconds: +(res.wallMs / 1000).toFixed(1),
       s3PhaseSeconds: res.s3PhaseMs ? +(res.s3PhaseMs / 1000).toFixed(1) : undefined,
       deliveredRecordsRead: st.deliveredRecordsRead,

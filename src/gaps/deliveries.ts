@@ -26,6 +26,8 @@ export interface DeliveredStore {
   /** Listing or reading failures that mean S3 could not be checked (e.g. AccessDenied). */
   errors: { what: string; code: string; message: string; needs: string }[];
   truncated: boolean;
+  /** The bucket does not exist (NoSuchBucket). */
+  missingBucket?: boolean;
 }
 
 export const newStore = (): DeliveredStore => ({
@@ -119,8 +121,10 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
             token = res.IsTruncated ? res.NextContinuationToken : undefined;
           } while (token);
         } catch (e) {
-          const c = classifyError(e, ['NoSuchBucket']);
-          store.errors.push({ what: `list s3://${target.bucket}/${Prefix}`, code: c.code, message: c.message, needs: 's3:ListBucket' });
+          const c = classifyError(e, ['NoSuchBucket', 404]);
+          // A deleted bucket holds nothing: every event is truly missing. Anything else: unreadable.
+          if (c.kind === 'absent') store.missingBucket = true;
+          else store.errors.push({ what: `list s3://${target.bucket}/${Prefix}`, code: c.code, message: c.message, needs: 's3:ListBucket' });
         }
       }),
     ),

@@ -420,8 +420,14 @@ export class GapEngine {
     }
   }
 
+  /** A destination whose listing or reading failed cannot prove anything missing. */
+  private unreadable(d: Destination, historyRegion = this.opts.region): boolean {
+    if (d === 's3') return (historyRegion === this.opts.region ? this.s3 : this.s3Global).errors.length > 0;
+    return this.cwl.errors.length > 0;
+  }
+
   private status(c: Cmp, d: Destination): 'delivered' | 'missing' | 'n/a' {
-    if (c.scope !== 'in') return 'n/a';
+    if (c.scope !== 'in' || this.unreadable(d, c.historyRegion)) return 'n/a';
     if (d === 's3') return c.s3 === undefined ? 'n/a' : c.s3 ? 'delivered' : 'missing';
     if (c.cwl === undefined || c.tooLarge) return 'n/a';
     return c.cwl ? 'delivered' : 'missing';
@@ -475,7 +481,9 @@ export class GapEngine {
   private async bisect(d: Destination, lo: number, hi: number, edge: 'open' | 'close', key: string): Promise<void> {
     for (let i = 0; i < MAX_EDGE_CALLS && hi - lo > EDGE_PRECISION_MS && this.calls < this.budget; i++) {
       const mid = Math.floor((lo + hi) / 2);
-      const [a, b] = edge === 'open' ? [lo + 1, mid] : [mid, hi - 1];
+      // LookupEvents answers newest first: a page over [lo, mid] holds the events just before mid,
+      // so either way the interval halves (querying [mid, hi] would only creep back from hi).
+      const [a, b] = [lo + 1, mid];
       this.plannedCalls = Math.max(this.plannedCalls, this.calls + 1);
       const r = await this.query(this.opts.region, a, b, { maxPages: 1 });
       if (!r.ok) break;
@@ -483,10 +491,8 @@ export class GapEngine {
       await this.evaluate();
       const judged = r.events.filter((c) => this.status(c, d) !== 'n/a').sort((x, y) => x.t - y.t);
       if (!judged.length) {
-        // nothing in scope in the covered part: the edge is outside it
-        if (edge === 'open') lo = r.truncated ? Math.max(lo, r.oldest ?? lo) : mid;
-        else hi = r.truncated ? Math.max(lo, r.oldest ?? mid) : mid;
-        if (edge === 'close' && !r.truncated) hi = mid;
+        // nothing in scope just before mid: the change happened after it (or in [lo, oldest])
+        lo = r.truncated ? Math.max(lo, r.oldest ?? lo) : mid;
         continue;
       }
       if (edge === 'open') {
@@ -501,7 +507,8 @@ export class GapEngine {
         const firstDelivered = judged.find((c) => this.status(c, d) === 'delivered' && (!lastMissing || c.t >= lastMissing.t));
         if (lastMissing) lo = Math.max(lo, lastMissing.t);
         if (firstDelivered) hi = Math.min(hi, firstDelivered.t);
-        if (!lastMissing) hi = judged[0]!.t;
+        if (!lastMissing) hi = Math.min(hi, judged[0]!.t);
+        if (lastMissing && !firstDelivered) lo = Math.max(lo, mid);
       }
     }
     this.edgeDone.add(key);
@@ -613,6 +620,7 @@ export class GapEngine {
       return this.couldNotCheck();
     }
     await s3Done;
+    if (this.destinations.every((d) => this.unreadable(d))) return this.deliveriesUnreadable();
     await this.evaluate();
     const complete = await this.completeIfAffordable();
     this.sampledMode = !complete;
@@ -640,6 +648,21 @@ export class GapEngine {
     };
   }
 
+  private deliveriesUnreadable(): GapReport {
+    const e = this.s3.errors[0] ?? { code: 'Error', message: 'unknown', needs: 's3:ListBucket', what: 'read the log files' };
+    return {
+      window: { start: isoS(this.startMs), end: isoS(this.endMs) },
+      totals: { recorded: 0, delivered: 0, missing: 0, sampled: false },
+      gaps: [],
+      status: 'could-not-check',
+      reason: `could not ${inertLine(e.what, 300)}: ${e.code}: ${inertLine(e.message, 300)}`,
+      needs: e.needs,
+      trail: this.trailInfo(),
+      notes: this.notes,
+      stats: this.stats(),
+    };
+  }
+
   private trailInfo(): GapReport['trail'] {
     const t = this.inputs.trail;
     return { name: t.name, arn: t.arn, region: this.opts.region, homeRegion: t.homeRegion };
@@ -658,21 +681,17 @@ export class GapEngine {
     };
   }
 
-  private hourRows(): { rows: HourRow[]; est: Map<Destination, Bounds>; recordedEst: number } {
-    const rows: HourRow[] = [];
+  /** Per hour: its effective length (up to the delivery delay), compared events, and estimated events. */
+  private hourModel(): { h: HourState; cs: Cmp[]; inScope: Cmp[]; len: number; nHat: number }[] {
     const byHour = new Map<number, Cmp[]>();
     for (const c of this.compared.values()) {
       const i = this.hourIndex(c.t);
       if (i < 0 || i >= this.hours.length) continue;
       (byHour.get(i) ?? byHour.set(i, []).get(i)!).push(c);
     }
-    // per-hour estimates
-    const est = new Map<Destination, Bounds>(this.destinations.map((d) => [d, { value: 0, low: 0, high: 0 }]));
-    let recordedEst = 0;
     let rateN = 0;
     let rateMs = 0;
-    const pAll = new Map<Destination, [number, number]>(this.destinations.map((d) => [d, [0, 0]]));
-    const info = this.hours.map((h, i) => {
+    const base = this.hours.map((h, i) => {
       const cs = byHour.get(i) ?? [];
       const inScope = cs.filter((c) => c.scope === 'in');
       const effEnd = Math.min(h.end, this.pendingAfter);
@@ -682,17 +701,63 @@ export class GapEngine {
         rateN += inScope.length;
         rateMs += cov;
       }
-      for (const d of this.destinations) {
-        const m = inScope.filter((c) => this.status(c, d) === 'missing').length;
-        const n = inScope.filter((c) => this.status(c, d) !== 'n/a').length;
-        const acc = pAll.get(d)!;
-        acc[0] += m;
-        acc[1] += n;
-      }
       return { h, cs, inScope, len, cov };
     });
     const rate = rateMs ? rateN / rateMs : 0;
-    for (const { h, cs, inScope, len, cov } of info) {
+    return base.map((x) => ({
+      ...x,
+      nHat: x.h.coverage === 'full' ? x.inScope.length : x.h.coverage === 'sample' && x.cov > 0 ? Math.max(x.inScope.length, (x.inScope.length * x.len) / x.cov) : rate * x.len,
+    }));
+  }
+
+  /** Estimated in-scope events in [a, b], and the relative error of that rate (95%). */
+  private expected(model: ReturnType<GapEngine['hourModel']>, a: number, b: number): { n: number; err: number } {
+    let n = 0;
+    let seen = 0;
+    for (const m of model) {
+      if (m.len <= 0) continue;
+      const lo = Math.max(a, m.h.start);
+      const hi = Math.min(b, m.h.start + m.len);
+      if (hi <= lo) continue;
+      n += (m.nHat * (hi - lo)) / m.len;
+      seen += m.inScope.length;
+    }
+    return { n, err: seen ? 1.96 / Math.sqrt(seen) : 1 };
+  }
+
+  /** A gap's size: exact when paged in full; else between the span of its observed missing events and the span between its delivered neighbours. */
+  private gapEstimate(model: ReturnType<GapEngine['hourModel']>, r: { first: Cmp; last: Cmp; missing: Cmp[]; prev?: Cmp; next?: Cmp }): Bounds & { exact: boolean } {
+    const m = r.missing.length;
+    const a = r.prev?.t ?? this.startMs;
+    const b = r.next?.t ?? Math.min(this.queryEnd, this.pendingAfter);
+    if (this.isExact(r.prev?.t ?? r.first.t, r.next?.t ?? r.last.t)) return { value: m, low: m, high: m, exact: true };
+    const inner = this.expected(model, r.first.t, r.last.t);
+    const outer = this.expected(model, a, b);
+    const low = Math.max(m, Math.floor(inner.n * (1 - inner.err)));
+    const high = Math.max(m, Math.ceil(outer.n * (1 + outer.err)));
+    const value = Math.min(high, Math.max(low, Math.round((inner.n + outer.n) / 2)));
+    return { value, low, high, exact: false };
+  }
+
+  private hourRows(model: ReturnType<GapEngine['hourModel']>): { rows: HourRow[]; est: Map<Destination, Bounds>; recordedEst: number } {
+    const rows: HourRow[] = [];
+    const est = new Map<Destination, Bounds>(this.destinations.map((d) => [d, { value: 0, low: 0, high: 0 }]));
+    let recordedEst = 0;
+    // gap runs carry their own estimate; the rest of the window adds only what sampling could have missed
+    const spans = new Map<Destination, [number, number][]>();
+    for (const d of this.destinations) {
+      const e = est.get(d)!;
+      const list: [number, number][] = [];
+      for (const r of this.runs(d)) {
+        const g = this.gapEstimate(model, r);
+        e.value += g.value;
+        e.low += g.low;
+        e.high += g.high;
+        list.push([r.prev?.t ?? this.startMs, r.next?.t ?? Math.min(this.queryEnd, this.pendingAfter)]);
+      }
+      spans.set(d, mergeSpans(list));
+    }
+    for (const { h, cs, inScope, len, nHat } of model) {
       const row: HourRow = {
         hour: isoS(h.start - (h.start % HOUR)),
         recorded: inScope.length,
@@ -704,31 +769,24 @@ export class GapEngine {
       };
       const recs = this.s3.hourly.get(h.start - (h.start % HOUR));
       if (recs !== undefined) row.s3Records = recs;
-      const full = h.coverage === 'full';
-      const nHat = full ? inScope.length : h.coverage === 'sample' && cov > 0 ? (inScope.length * len) / cov : rate * len;
       if (len > 0) recordedEst += nHat;
       for (const d of this.destinations) {
         const judged = inScope.filter((c) => this.status(c, d) !== 'n/a');
         const m = judged.filter((c) => this.status(c, d) === 'missing').length;
         row.delivered[d] = judged.length - m;
         row.missing[d] = m;
-        if (len <= 0) continue;
+        if (len <= 0 || h.coverage === 'full') continue;
+        // the part of the hour outside every gap span
+        const end = h.start + len;
+        const inGaps = unionLength(spans.get(d)!.map(([a, b]) => [Math.max(a, h.start), Math.min(b, end)] as [number, number]));
+        const outside = Math.max(0, len - inGaps) / len;
+        if (outside <= 0) continue;
         const e = est.get(d)!;
-        if (full) {
-          e.value += m;
-          e.low += m;
-          e.high += m;
-        } else if (h.coverage === 'sample') {
-          const n = judged.length;
-          const [pl, pu] = wilson(m, n);
-          const p = n ? m / n : 0;
-          e.value += Math.max(m, p * nHat);
-          e.low += Math.max(m, pl * nHat);
-          e.high += Math.max(m, pu * nHat);
+        if (h.coverage === 'sample') {
+          const n = judged.filter((c) => !spans.get(d)!.some(([a, b]) => c.t >= a && c.t <= b)).length;
+          e.high += wilson(0, n)[1] * nHat * outside;
         } else {
-          const [mm, nn] = pAll.get(d)!;
-          e.value += nn ? (mm / nn) * nHat : 0;
-          e.high += nHat;
+          e.high += nHat * outside;
         }
       }
       rows.push(row);
@@ -751,7 +809,8 @@ export class GapEngine {
       const m = j.filter((c) => this.status(c, d) === 'missing').length;
       byDestination[d] = { delivered: j.length - m, missing: m };
     }
-    const { rows, est, recordedEst } = this.hourRows();
+    const model = this.hourModel();
+    const { rows, est, recordedEst } = this.hourRows(model);
     const sampled = this.hours.some((h) => h.coverage !== 'full' && Math.min(h.end, this.pendingAfter) > h.start);
 
     // gap windows
@@ -766,7 +825,8 @@ export class GapEngine {
       for (const r of runs) {
         const a = r.prev?.t ?? r.first.t;
         const b = r.next?.t ?? r.last.t;
-        const exact = this.isExact(a, b);
+        const ge = this.gapEstimate(model, r);
+        const exact = ge.exact;
         const triggers = rankTriggers(changes, res, { destination: d, at: r.first.t, windowMs, slackMs: 2 * 60_000 });
         const closers = r.next ? rankClosers(changes, res, { destination: d, at: r.last.t, until: r.next.t, windowMs, slackMs: 2 * 60_000 }) : [];
         const g: GapWindow = {
@@ -782,11 +842,7 @@ export class GapEngine {
         if (r.next) g.firstDeliveredAfter = isoS(r.next.t);
         else g.open = true;
         if (triggers.length > 1) g.candidates = triggers.slice(1, 5);
-        if (!exact) {
-          const rate = this.rate();
-          const n = Math.max(r.missing.length, Math.round((rate * (b - a)) / 1000));
-          g.estimatedMissing = { value: n, low: r.missing.length, high: Math.max(n, Math.round((rate * 1.5 * (b - a)) / 1000)) };
-        }
+        if (!exact) g.estimatedMissing = { value: ge.value, low: ge.low, high: ge.high };
         gaps.push(g);
       }
     }
@@ -838,9 +894,13 @@ export class GapEngine {
     if (skipped.length > 200) this.notes.push(`${skipped.length - 200} more skipped files not listed`);
     for (const e of [...this.s3.errors, ...this.s3Global.errors].slice(0, 5)) this.notes.push(`could not ${e.what}: ${e.code} (needs ${e.needs})`);
     if (this.s3.truncated) this.notes.push('too many log files: the S3 listing was capped');
+    if (this.s3.missingBucket) this.notes.push(`the bucket ${inertLine(this.inputs.trail.s3BucketName ?? '', 100)} does not exist: nothing can have been delivered to it`);
     for (const e of this.cwl.errors.slice(0, 3)) this.notes.push(`could not read the CloudWatch Logs log group: ${e.code} (needs ${e.needs})`);
     if (this.cwl.truncated) this.notes.push('CloudWatch Logs reading was capped for some ranges');
     if (this.historyError) this.notes.push(`event history stopped early: ${this.historyError.code}`);
+    const unknown = [...this.compared.values()].filter((c) => c.scope === 'unknown').length;
+    if (unknown) this.notes.push(`${unknown} events were not compared: the trail's advanced selectors use fields event history cannot judge`);
+    for (const d of this.destinations) if (this.unreadable(d)) this.notes.push(`${d === 's3' ? 'S3' : 'CloudWatch Logs'} could not be read, so nothing is counted missing from it`);
     if (this.opts.exportPath) report.exported = await this.export(missingAny, gaps);
     report.notes = this.notes;
     report.stats = this.stats();

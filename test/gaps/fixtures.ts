@@ -152,10 +152,13 @@ export interface FakeAccount {
   /** LookupEvents answers ThrottlingException to these call numbers (1-based). */
   throttleCalls?: number[];
   lookupDenied?: boolean;
+  /** ListObjectsV2 fails with this error name. */
+  s3ListError?: string;
 }
 
 export interface Fake {
   clients: AwsClients;
+  ct: ReturnType<typeof mockClient>;
   lookupCalls: () => number;
   restore: () => void;
 }
@@ -187,10 +190,13 @@ export function fakeAws(acct: FakeAccount): Fake {
     return lookupPage(acct.history, input);
   });
   s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: REGION });
-  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
-    Contents: acct.files.filter((f) => f.key.startsWith(input.Prefix ?? '')).map((f) => ({ Key: f.key, Size: f.body.length })),
-    IsTruncated: false,
-  }));
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => {
+    if (acct.s3ListError) throw Object.assign(new Error(acct.s3ListError), { name: acct.s3ListError, $metadata: { httpStatusCode: acct.s3ListError === 'NoSuchBucket' ? 404 : 403 } });
+    return {
+      Contents: acct.files.filter((f) => f.key.startsWith(input.Prefix ?? '')).map((f) => ({ Key: f.key, Size: f.body.length })),
+      IsTruncated: false,
+    };
+  });
   s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
     const f = acct.files.find((x) => x.key === input.Key);
     if (!f) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
@@ -211,6 +217,7 @@ export function fakeAws(acct: FakeAccount): Fake {
   const clients = createClients({ region: REGION, maxAttempts: 1, rateLimits: { 'cloudtrail:LookupEvents': 1000 } });
   return {
     clients,
+    ct,
     lookupCalls: () => calls,
     restore: () => {
       ct.restore();

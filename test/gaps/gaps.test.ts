@@ -190,6 +190,22 @@ describe('measureGaps against generated histories (fake clients)', () => {
     expect(gapsExitCode(r)).toBe(3);
   });
 
+  it('log files that cannot be listed prove nothing missing: could not check (exit 3)', async () => {
+    const history = routine(T0, T0 + 12 * H, 20);
+    const r = await run({ history, files: deliver(history), s3ListError: 'AccessDenied' });
+    expect(r.status).toBe('could-not-check');
+    expect(r.needs).toBe('s3:ListBucket');
+    expect(gapsExitCode(r)).toBe(3);
+  });
+
+  it('a deleted bucket delivered nothing: every recorded event is missing', async () => {
+    const history = routine(T0, T0 + 12 * H, 20);
+    const r = await run({ history, files: [], s3ListError: 'NoSuchBucket' });
+    expect(r.status).toBe('ok');
+    expect(r.totals.missing).toBe(240);
+    expect(r.notes!.join(' ')).toMatch(/does not exist/);
+  });
+
   it('export round-trips as valid CloudTrail records from event history', async () => {
     const s = brokenBucketScenario();
     const dir = mkdtempSync(join(tmpdir(), 'gaps-export-'));
