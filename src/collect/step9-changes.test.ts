@@ -105,6 +105,28 @@ describe('step 9: configuration changes', () => {
     expect(s9.changes.find((e) => e.eventId === policy.eventID)?.sources.sort()).toEqual(['event-history', 'log-group']);
   });
 
+  it('a busy CloudTrail history (mostly reads by other services): after a few pages, one lookup per change event', async () => {
+    const stop = record('StopLogging', 'cloudtrail.amazonaws.com', { name: 'main' });
+    const reads = Array.from({ length: 50 }, () => asLookup(record('DescribeTrails', 'cloudtrail.amazonaws.com', {}, { readOnly: true })));
+    const queries: string[] = [];
+    fake.ct.on(LookupEventsCommand).callsFake((input: { LookupAttributes: { AttributeKey: string; AttributeValue: string }[]; NextToken?: string }) => {
+      const a = input.LookupAttributes[0]!;
+      queries.push(`${a.AttributeKey}=${a.AttributeValue}`);
+      if (a.AttributeKey === 'EventSource') return { Events: reads, NextToken: `t${queries.length}` };
+      if (a.AttributeKey === 'EventName' && a.AttributeValue === 'StopLogging') return { Events: [asLookup(stop)] };
+      return { Events: [] };
+    });
+    const { outputs, audit } = await runFakePlan(fake);
+    expect(queries.filter((q) => q === 'EventSource=cloudtrail.amazonaws.com')).toHaveLength(4);
+    expect(queries.filter((q) => q.startsWith('EventName=')).sort()).toEqual(
+      ['EventName=DeleteTrail', 'EventName=PutEventSelectors', 'EventName=StartLogging', 'EventName=StopLogging', 'EventName=UpdateTrail'],
+    );
+    expect(outputs.s9.fromEventHistory.status).toBe('ok');
+    expect(outputs.s9.changes.map((e) => e.eventId)).toEqual([stop.eventID]);
+    // pages are sequential; the by-name lookups run side by side after them
+    expect(Math.max(...audit.filter((a) => a.call === 'cloudtrail:LookupEvents').map((a) => a.depth))).toBe(1 + 4 + 1);
+  });
+
   it('LookupEvents answering HTTP 500 (moto): an error probe with needs, never a crash', async () => {
     fake.ct.on(LookupEventsCommand).rejects(awsError('InternalFailure', 500));
     const { outputs } = await runFakePlan(fake);

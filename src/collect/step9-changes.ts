@@ -160,15 +160,37 @@ export const changesLogGroupCollector = defineCollector({
   },
 });
 
-/** One LookupEvents query (one attribute), accounted in the plan's call log. */
-async function history(clients: AwsClients, ctx: CollectContext, region: string, key: 'EventSource' | 'ResourceName', value: string): Promise<Probe<ChangeEvent[]>> {
+type LookupKey = 'EventSource' | 'ResourceName' | 'EventName';
+
+async function lookup(clients: AwsClients, ctx: CollectContext, region: string, key: LookupKey, value: string, maxPages?: number): Promise<{ probe: Probe<ChangeEvent[]>; truncated: boolean }> {
   const start = currentDepth();
-  const r = await lookupEvents(clients, { region, start: ctx.window.start, end: ctx.window.end, attribute: { key, value }, maxEvents: ctx.limits.maxHistoryEvents });
+  const r = await lookupEvents(clients, { region, start: ctx.window.start, end: ctx.window.end, attribute: { key, value }, maxEvents: ctx.limits.maxHistoryEvents, maxPages });
   recordCalls('cloudtrail:LookupEvents', r.status === 'ok' ? Math.max(1, r.value?.pages ?? 1) : 1, start);
-  if (r.status !== 'ok' || !r.value) return r as unknown as Probe<ChangeEvent[]>;
+  if (r.status !== 'ok' || !r.value) return { probe: r as unknown as Probe<ChangeEvent[]>, truncated: false };
   const events = r.value.events.filter((e) => isCandidate(e, ctx.window));
   const reason = r.value.truncated ? (r.reason ?? `stopped after ${r.value.pages} pages`) : undefined;
-  return { status: 'ok', value: events, ...(reason ? { reason } : {}) };
+  return { probe: { status: 'ok', value: events, ...(reason ? { reason } : {}) }, truncated: r.value.truncated };
+}
+
+/** One LookupEvents query (one attribute), accounted in the plan's call log. */
+async function history(clients: AwsClients, ctx: CollectContext, region: string, key: LookupKey, value: string): Promise<Probe<ChangeEvent[]>> {
+  return (await lookup(clients, ctx, region, key, value)).probe;
+}
+
+/** Pages of EventSource=cloudtrail.amazonaws.com read before switching to one lookup per change event. */
+export const CLOUDTRAIL_SOURCE_PAGES = 4;
+
+/**
+ * The trail's own changes in its home region. One EventSource lookup suffices in most accounts; where
+ * other services read CloudTrail all day (Config, Security Hub), that history is long and mostly reads,
+ * so after a few pages it asks for each change event by name instead — never missing a StopLogging.
+ */
+async function trailHistory(clients: AwsClients, ctx: CollectContext, region: string): Promise<Probe<ChangeEvent[]>> {
+  const bySource = await lookup(clients, ctx, region, 'EventSource', 'cloudtrail.amazonaws.com', CLOUDTRAIL_SOURCE_PAGES);
+  if (bySource.probe.status !== 'ok' || !bySource.truncated) return bySource.probe;
+  const names = CHANGE_EVENTS['cloudtrail.amazonaws.com']!.filter((n) => n !== 'PutAdvancedEventSelectors');
+  const byName = await all(names.map((n) => () => history(clients, ctx, region, 'EventName', n)));
+  return combine([{ status: 'ok', value: bySource.probe.value ?? [] }, ...byName]);
 }
 
 /** Several probes of one kind as one: ok when all are, else the first failure, keeping what was seen. */
@@ -202,7 +224,7 @@ export const historyCollector = defineCollector({
     const lg = logGroupTarget(t, undefined).target;
     const roleName = roleNameFromArn(t.config.cloudWatchLogsRoleArn);
     const [ct, logs, role] = await all([
-      () => history(clients, ctx, t.homeRegion, 'EventSource', 'cloudtrail.amazonaws.com'),
+      () => trailHistory(clients, ctx, t.homeRegion),
       () => (lg ? history(clients, ctx, logGroupRegion(t) ?? t.homeRegion, 'ResourceName', lg.name) : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs configured'))),
       () => (roleName ? history(clients, ctx, 'us-east-1', 'ResourceName', roleName) : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs role'))),
     ]);
