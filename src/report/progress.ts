@@ -20,6 +20,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 const TICK_MS = 100;
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 interface StepState {
   state: 'pending' | 'running' | 'done';
@@ -45,9 +46,27 @@ export function createProgressDisplay(
   let stopped = false;
   let lastElapsed = 0;
 
+  // The cursor is hidden while the block redraws; it must come back however the process ends:
+  // normal exit, stop(), or Ctrl-C / SIGTERM in the middle (then the block is erased too and the
+  // signal is re-raised so that the process still dies of it, unless someone else handles it).
   const restoreCursor = () => stream.write(SHOW_CURSOR);
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const cleanup = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    update.clear();
+    update.done();
+    restoreCursor();
+    process.removeListener('exit', restoreCursor);
+    for (const sig of SIGNALS) process.removeListener(sig, onSignal);
+  };
   stream.write(HIDE_CURSOR);
   process.once('exit', restoreCursor);
+  for (const sig of SIGNALS) process.once(sig, onSignal);
 
   const draw = () => {
     if (stopped) return;
@@ -102,15 +121,7 @@ export function createProgressDisplay(
 
   return {
     listener,
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      update.clear();
-      update.done();
-      restoreCursor();
-      process.removeListener('exit', restoreCursor);
-    },
+    stop: cleanup,
   };
 }
 

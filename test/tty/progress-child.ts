@@ -1,7 +1,7 @@
 /**
  * Child process for the progress display tests: shows live progress on stdout (a pseudo-terminal
  * or a pipe, as the test decides), runs nine fake steps, stops the display and prints the report.
- * Usage: node --import tsx test/tty/progress-child.ts [--color] [--step-ms N]
+ * Usage: node --import tsx test/tty/progress-child.ts [--color] [--step-ms N] [--pretend-tty] [--hang]
  */
 import { createProgressDisplay } from '../../src/report/progress.js';
 import { render } from '../../src/report/index.js';
@@ -14,7 +14,14 @@ const color = args.includes('--color') && !process.env.NO_COLOR;
 const stepMs = Number(args[args.indexOf('--step-ms') + 1] ?? 40) || 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+if (args.includes('--pretend-tty')) Object.assign(process.stdout, { isTTY: true, columns: 80 });
 const display = createProgressDisplay(process.stdout, { color });
+if (args.includes('--hang')) {
+  // started steps that never finish: the test interrupts the process
+  display.listener({ step: 1, title: STEP_TITLES[1], state: 'started', elapsedMs: 0 });
+  setInterval(() => {}, 1_000);
+  await new Promise(() => {});
+}
 const t0 = Date.now();
 const steps = [1, 2, 3, 4, 5, 6, 7, 8, 9] as StepNumber[];
 // steps run concurrently in pairs, as the collectors do

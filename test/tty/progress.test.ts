@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +132,23 @@ describe('progress display in a real process', () => {
     // and at the end the terminal shows the report and nothing else
     const report = render(problemReport(), 'text', { color: false, width: COLS }).replace(/\n$/, '').split('\n');
     expect(await screen(raw)).toEqual(report);
+  });
+
+  it('interrupted (Ctrl-C): erases the block, shows the cursor again and still dies of SIGINT', async () => {
+    const child = spawn('node', ['--import', 'tsx', CHILD, '--pretend-tty', '--hang'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('1 Trail exists')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(out.startsWith('\u001b[?25l')).toBe(true);
+    expect(out.endsWith('\u001b[?25h')).toBe(true);
+    expect(await screen(out, 80, 24)).toEqual([]);
   });
 
   it('not a TTY (a pipe): stdout carries only the report, byte for byte', () => {
