@@ -123,7 +123,7 @@ const VERDICT_WORD: Record<string, string> = { healthy: 'Healthy', problem: 'Pro
 function causeHtml(c: RootCause, i: number, nextId: (p: string) => string): SafeHtml {
   const tr = c.trigger;
   const rem = c.remediation;
-  return html`<article class="cause${i === 0 ? ' primary' : ''}" aria-labelledby="cause-${i}">
+  return html`<article class="cause cause-${c.confidence}${i === 0 ? ' primary' : ''}" aria-labelledby="cause-${i}">
 <h3 id="cause-${i}"><code class="cause-id">${c.id}</code> <span class="chip conf-${c.confidence}">${c.confidence}</span>${c.severity ? html` <span class="chip sev-${c.severity}">${c.severity}</span>` : null}</h3>
 <p class="summary">${c.summary}</p>
 ${
@@ -256,6 +256,7 @@ code,pre{font-family:var(--mono);font-size:13px}
 pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .cause{border:1px solid var(--line);border-radius:8px;padding:14px 18px;margin:0 0 14px;background:var(--bg);overflow-wrap:anywhere}
 .cause.primary{border-left:5px solid var(--bad)}
+.cause.primary.cause-possible{border-left-color:var(--warn)}
 .cause h3{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
 .cause-id{font-size:15px;font-weight:700}
 .summary{font-size:16px;margin:8px 0 0}

@@ -60,7 +60,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
   const vMark = VERDICT_MARK[v] ?? '?';
   const vLabel = VERDICT_LABEL[v] ?? inertLine(String(v), 20).toUpperCase();
   const first = `${vMark} ${vLabel}  `;
-  para(headline(report), ' '.repeat(first.length), markColor(v)(c.bold(first)));
+  para(headline(report), ' '.repeat(first.length), markColor(v)(c.bold(first)), c.bold);
   out.push('');
 
   // Steps
