@@ -70,7 +70,7 @@ export function createProgressDisplay(
 
   const draw = () => {
     if (stopped) return;
-    const width = Math.max(30, (stream.columns ?? 80) - 1);
+    const width = Math.max(30, (stream.columns || 80) - 1);
     const now = Math.max(lastElapsed, Date.now() - t0);
     const done = [...steps.values()].filter((s) => s.state === 'done').length;
     const lines = [c.bold(`Diagnosing… ${done}/9 steps`) + c.dim(` ${seconds(now)}`)];
