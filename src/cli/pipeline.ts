@@ -12,6 +12,12 @@ import { inertLine } from '../util/text.js';
  * trail has it on, then — only when the first pass finds no cause — the audit-gap engine against
  * event history (the runbook's "if no correlation is found" fallback).
  */
+/**
+ * LookupEvents calls the diagnosis fallback may spend (2 per second: 30 s at most). The `gaps`
+ * command spends more and says how much it sampled.
+ */
+export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
+
 export interface GatherOptions {
   /** Validate the digest chain over the window when the trail has LogFileValidationEnabled. */
   integrity: boolean;
@@ -38,7 +44,7 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
   const needGaps = opts.gaps === 'always' || (opts.gaps === 'auto' && report.verdict !== 'problem');
   if (trailOk && needGaps) {
     try {
-      evidence.gaps = await collectGaps(clients, evidence);
+      evidence.gaps = await collectGaps(clients, evidence, { maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS });
       report = diagnose(evidence);
     } catch (e) {
       evidence.gaps = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
