@@ -129,6 +129,8 @@ export class GapEngine {
   private readonly hours: HourState[] = [];
   private readonly notes: string[];
   private calls = 0;
+  /** Calls spent on the trigger search (outside the comparison budget). */
+  private triggerCalls = 0;
   private throttled = 0;
   private historyError?: { code: string; reason: string; needs?: string };
   private readonly s3 = newStore();
@@ -603,7 +605,9 @@ export class GapEngine {
         for (const p of planned) {
           this.opts.onProgress?.({ phase: 'triggers', done: this.calls, total: this.plannedCalls, etaSeconds: Math.ceil((this.plannedCalls - this.calls) / LOOKUP_RATE), message: 'looking for the changes that opened and closed each gap' });
           // Trigger lookups are few and outside the comparison budget.
+          const before = this.calls;
           await this.query(p.region, a, b, { maxPages: 3, attribute: { key: 'ResourceName', value: p.value }, compare: false, ignoreBudget: true });
+          this.triggerCalls += this.calls - before;
         }
       }
     }
@@ -885,7 +889,7 @@ export class GapEngine {
         hoursUnsampled: this.hours.filter((h) => h.coverage === 'none').length,
         eventsCompared: judgedAny.length,
         estimate: { recorded: recordedEst, missing: missingEst, missingByDestination: Object.fromEntries(est) },
-        budget: { maxLookupCalls: this.budget, used: this.calls },
+        budget: { maxLookupCalls: this.budget, used: this.calls - this.triggerCalls },
       };
     }
     if (tooLarge.length) report.tooLargeForCloudWatch = tooLarge;
