@@ -105,26 +105,34 @@ describe('step 9: configuration changes', () => {
     expect(s9.changes.find((e) => e.eventId === policy.eventID)?.sources.sort()).toEqual(['event-history', 'log-group']);
   });
 
-  it('a busy CloudTrail history (mostly reads by other services): after a few pages, one lookup per change event', async () => {
+  it('a busy history (mostly reads by services): after a few pages, one lookup per change event of that service', async () => {
     const stop = record('StopLogging', 'cloudtrail.amazonaws.com', { name: 'main' });
+    const policy = record('PutBucketPolicy', 's3.amazonaws.com', { bucketName: BUCKET });
+    const otherBucket = record('PutBucketPolicy', 's3.amazonaws.com', { bucketName: 'not-ours' });
     const reads = Array.from({ length: 50 }, () => asLookup(record('DescribeTrails', 'cloudtrail.amazonaws.com', {}, { readOnly: true })));
     const queries: string[] = [];
     fake.ct.on(LookupEventsCommand).callsFake((input: { LookupAttributes: { AttributeKey: string; AttributeValue: string }[]; NextToken?: string }) => {
       const a = input.LookupAttributes[0]!;
       queries.push(`${a.AttributeKey}=${a.AttributeValue}`);
-      if (a.AttributeKey === 'EventSource') return { Events: reads, NextToken: `t${queries.length}` };
+      if (a.AttributeKey === 'EventSource' || a.AttributeValue === BUCKET) return { Events: reads, NextToken: `t${queries.length}` };
       if (a.AttributeKey === 'EventName' && a.AttributeValue === 'StopLogging') return { Events: [asLookup(stop)] };
+      if (a.AttributeKey === 'EventName' && a.AttributeValue === 'PutBucketPolicy') return { Events: [asLookup(policy), asLookup(otherBucket)] };
       return { Events: [] };
     });
     const { outputs, audit } = await runFakePlan(fake);
     expect(queries.filter((q) => q === 'EventSource=cloudtrail.amazonaws.com')).toHaveLength(4);
-    expect(queries.filter((q) => q.startsWith('EventName=')).sort()).toEqual(
+    expect(queries.filter((q) => q === `ResourceName=${BUCKET}`)).toHaveLength(4);
+    const byName = queries.filter((q) => q.startsWith('EventName='));
+    expect(byName.filter((q) => CHANGE_EVENTS['cloudtrail.amazonaws.com']!.includes(q.slice(10))).sort()).toEqual(
       ['EventName=DeleteTrail', 'EventName=PutEventSelectors', 'EventName=StartLogging', 'EventName=StopLogging', 'EventName=UpdateTrail'],
     );
+    expect(byName).toContain('EventName=PutBucketPolicy');
     expect(outputs.s9.fromEventHistory.status).toBe('ok');
-    expect(outputs.s9.changes.map((e) => e.eventId)).toEqual([stop.eventID]);
-    // pages are sequential; the by-name lookups run side by side after them
-    expect(Math.max(...audit.filter((a) => a.call === 'cloudtrail:LookupEvents').map((a) => a.depth))).toBe(1 + 4 + 1);
+    expect(outputs.s9.changes.map((e) => e.eventId).sort()).toEqual([stop.eventID, policy.eventID].sort());
+    // pages are sequential; the by-name lookups run side by side after them (bucket: GetTrail → HeadBucket → 4 pages → by name)
+    const depth = (node: string) => Math.max(...audit.filter((a) => a.node === node && a.call === 'cloudtrail:LookupEvents').map((a) => a.depth));
+    expect(depth('history')).toBe(1 + 4 + 1);
+    expect(depth('historyResources')).toBe(2 + 4 + 1);
   });
 
   it('LookupEvents answering HTTP 500 (moto): an error probe with needs, never a crash', async () => {

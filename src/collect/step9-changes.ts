@@ -177,20 +177,23 @@ async function history(clients: AwsClients, ctx: CollectContext, region: string,
   return (await lookup(clients, ctx, region, key, value)).probe;
 }
 
-/** Pages of EventSource=cloudtrail.amazonaws.com read before switching to one lookup per change event. */
-export const CLOUDTRAIL_SOURCE_PAGES = 4;
+/** Pages of one lookup read before switching to one lookup per change event. */
+export const FOCUSED_PAGES = 4;
 
 /**
- * The trail's own changes in its home region. One EventSource lookup suffices in most accounts; where
- * other services read CloudTrail all day (Config, Security Hub), that history is long and mostly reads,
- * so after a few pages it asks for each change event by name instead — never missing a StopLogging.
+ * One focused question to event history, e.g. EventSource=cloudtrail.amazonaws.com in the trail's home
+ * region, or ResourceName=<bucket> in the bucket's region. Usually one page answers it. Where the history
+ * is long and mostly reads by services (Config and Security Hub reading the trail, CloudTrail's own
+ * GetBucketAcl and GenerateDataKey every few minutes), it stops after a few pages and asks for each
+ * change event of that service by name instead — so a StopLogging or PutBucketPolicy is never lost
+ * behind the reads.
  */
-async function trailHistory(clients: AwsClients, ctx: CollectContext, region: string): Promise<Probe<ChangeEvent[]>> {
-  const bySource = await lookup(clients, ctx, region, 'EventSource', 'cloudtrail.amazonaws.com', CLOUDTRAIL_SOURCE_PAGES);
-  if (bySource.probe.status !== 'ok' || !bySource.truncated) return bySource.probe;
-  const names = CHANGE_EVENTS['cloudtrail.amazonaws.com']!.filter((n) => n !== 'PutAdvancedEventSelectors');
+async function focusedHistory(clients: AwsClients, ctx: CollectContext, region: string, key: LookupKey, value: string, eventSource: string): Promise<Probe<ChangeEvent[]>> {
+  const first = await lookup(clients, ctx, region, key, value, FOCUSED_PAGES);
+  if (first.probe.status !== 'ok' || !first.truncated) return first.probe;
+  const names = (CHANGE_EVENTS[eventSource] ?? []).filter((n) => n !== 'PutAdvancedEventSelectors' && n !== 'PutBucketLifecycleConfiguration');
   const byName = await all(names.map((n) => () => history(clients, ctx, region, 'EventName', n)));
-  return combine([{ status: 'ok', value: bySource.probe.value ?? [] }, ...byName]);
+  return combine([{ status: 'ok', value: first.probe.value ?? [] }, ...byName]);
 }
 
 /** Several probes of one kind as one: ok when all are, else the first failure, keeping what was seen. */
@@ -224,9 +227,12 @@ export const historyCollector = defineCollector({
     const lg = logGroupTarget(t, undefined).target;
     const roleName = roleNameFromArn(t.config.cloudWatchLogsRoleArn);
     const [ct, logs, role] = await all([
-      () => trailHistory(clients, ctx, t.homeRegion),
-      () => (lg ? history(clients, ctx, logGroupRegion(t) ?? t.homeRegion, 'ResourceName', lg.name) : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs configured'))),
-      () => (roleName ? history(clients, ctx, 'us-east-1', 'ResourceName', roleName) : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs role'))),
+      () => focusedHistory(clients, ctx, t.homeRegion, 'EventSource', 'cloudtrail.amazonaws.com', 'cloudtrail.amazonaws.com'),
+      () =>
+        lg
+          ? focusedHistory(clients, ctx, logGroupRegion(t) ?? t.homeRegion, 'ResourceName', lg.name, 'logs.amazonaws.com')
+          : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs configured')),
+      () => (roleName ? focusedHistory(clients, ctx, 'us-east-1', 'ResourceName', roleName, 'iam.amazonaws.com') : Promise.resolve(skippedProbe<ChangeEvent[]>('no CloudWatch Logs role'))),
     ]);
     return { regional: combine([ct, logs]), global: roleName ? role : skippedProbe('no CloudWatch Logs role: nothing global to look up') };
   },
@@ -245,9 +251,9 @@ export const historyResourcesCollector = defineCollector({
     const [bucket, kms] = await all([
       () =>
         bucketLocation.bucket
-          ? history(clients, ctx, bucketLocation.region ?? t.homeRegion, 'ResourceName', bucketLocation.bucket)
+          ? focusedHistory(clients, ctx, bucketLocation.region ?? t.homeRegion, 'ResourceName', bucketLocation.bucket, 's3.amazonaws.com')
           : Promise.resolve(skippedProbe<ChangeEvent[]>('no bucket')),
-      () => (key ? history(clients, ctx, parseArn(key)?.region || t.homeRegion, 'ResourceName', key) : Promise.resolve(skippedProbe<ChangeEvent[]>('no trail KMS key'))),
+      () => (key ? focusedHistory(clients, ctx, parseArn(key)?.region || t.homeRegion, 'ResourceName', key, 'kms.amazonaws.com') : Promise.resolve(skippedProbe<ChangeEvent[]>('no trail KMS key'))),
     ]);
     return combine([bucket, kms], 'no bucket or key to look up');
   },
@@ -263,7 +269,7 @@ export const historyKeyCollector = defineCollector({
     // Only the bucket's default key is new here; the trail's own key was looked up without waiting.
     const key = s4.kmsKeySource === 'bucket-default' && s4.kmsKey.status === 'ok' ? s4.kmsKey.value?.arn : undefined;
     if (!key) return skippedProbe('no bucket default KMS key');
-    return history(clients, ctx, parseArn(key)?.region || clients.region, 'ResourceName', key);
+    return focusedHistory(clients, ctx, parseArn(key)?.region || clients.region, 'ResourceName', key, 'kms.amazonaws.com');
   },
 });
 
