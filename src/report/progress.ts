@@ -71,9 +71,10 @@ export function createProgressDisplay(
   const draw = () => {
     if (stopped) return;
     const width = Math.max(30, (stream.columns || 80) - 1);
+    const col = Math.min(width - 9, 64);
     const now = Math.max(lastElapsed, Date.now() - t0);
     const done = [...steps.values()].filter((s) => s.state === 'done').length;
-    const lines = [c.bold(`Diagnosing… ${done}/9 steps`) + c.dim(` ${seconds(now)}`)];
+    const lines = [c.bold(`Diagnosing… ${done}/9 steps`.padEnd(col + 2)) + c.dim(` ${seconds(now)}`)];
     for (const [n, s] of steps) {
       const title = inertLine(STEP_TITLES[n], 80);
       let mark: string;
@@ -87,8 +88,9 @@ export function createProgressDisplay(
         tail = s.elapsedMs === undefined ? '' : seconds(s.elapsedMs);
       }
       const note = s.note ? ` — ${inertLine(s.note, 120)}` : '';
-      const text = fit(`${n} ${title}${note}`, width - 4 - tail.length - 1);
-      lines.push(`${mark} ${s.state === 'pending' ? c.dim(text) : text} ${c.dim(tail)}`);
+      // elapsed times in one column at the right of the titles
+      const text = fit(`${n} ${title}${note}`, col).padEnd(col);
+      lines.push(`${mark} ${s.state === 'pending' ? c.dim(text) : text} ${c.dim(tail)}`.trimEnd());
     }
     update(lines.join('\n'));
   };
