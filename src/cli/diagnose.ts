@@ -36,7 +36,8 @@ export function addTargetOptions(cmd: Command): Command {
 export function liveRequest(flags: DiagnoseFlags, ctx: CliContext) {
   if (!flags.trail) throw new UsageError('--trail is required (or --evidence FILE to replay collected evidence)');
   const trail = parseTrail(flags.trail);
-  const now = ctx.now();
+  // Whole seconds: report times read like CloudTrail's own (2026-11-24T04:00:00Z).
+  const now = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
   const window = parseWindow(flags, now);
   // --region wins over the ARN's home region: it chooses where to look (a shadow of a multi-region trail).
   const options = clientOptions(flags, ctx, trail.region);
