@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { render } from './index.js';
 import { html, trusted } from './html-template.js';
 import { axisTicks } from './timeline-svg.js';
-import { HOSTILE, healthyReport, hostileReport, inconclusiveReport, loggingStoppedReport, problemReport } from '../../test/support/reports.js';
+import { HOSTILE, series, healthyReport, hostileReport, inconclusiveReport, loggingStoppedReport, problemReport } from '../../test/support/reports.js';
 
 const page = (r = problemReport()) => render(r, 'html', { color: false });
 const scripts = (s: string) => [...s.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => m[1]!);
@@ -107,6 +107,23 @@ describe('HTML report', () => {
     // every attribute value is a well-formed quoted string: count quotes inside tags
     for (const tag of out.match(/<[a-z][^>]*>/gi) ?? []) expect((tag.match(/"/g) ?? []).length % 2, tag).toBe(0);
     expect(HOSTILE.script).toContain('<script>'); // the fixture really is hostile
+  });
+
+  it('bounds the chart and its data table on a long, fine-grained timeline', () => {
+    const r = problemReport();
+    const t = r.timeline!;
+    t.start = r.window.start = '2026-10-25T04:00:00Z';
+    t.intervalMinutes = 5;
+    t.s3 = series(() => 3, t.start, t.end, 5);
+    t.cloudwatchLogs = series(() => 40, t.start, t.end, 5);
+    expect(t.s3.length).toBe(8_640);
+    const out = page(r);
+    const lane = (k: string) => out.slice(out.indexOf(`<g class="lane lane-${k}">`), out.indexOf('</g>\n', out.indexOf(`<g class="bar-`, out.indexOf(`<g class="lane lane-${k}">`))));
+    expect((lane('s3').match(/<rect x=/g) ?? []).length).toBeLessThanOrEqual(240);
+    const table = out.slice(out.indexOf('<div class="visually-hidden">'));
+    expect((table.slice(0, table.indexOf('</table>')).match(/<tr><th scope="row">/g) ?? []).length).toBeLessThanOrEqual(200);
+    expect(out).toContain('Delivery per 3h 40m interval'); // 8,640 five-minute points in 197 rows of 44
+    expect(out.length).toBeLessThan(300_000);
   });
 
   it('bounds the size of step details', () => {
