@@ -881,7 +881,7 @@ export class GapEngine {
       report.sampling = {
         mode: 'hourly-probe',
         method:
-          'LookupEvents returns ≤ 50 events a page at 2 requests/s, so a busy window cannot be read in full. Every hour (or every k-th hour, phase fixed by the seed, when the window has more hours than the budget allows) gets one page: its newest ≤ 50 events. Quiet hours fit in that page and are exact; busy hours are a sample. Runs of missing events have their edges found by bisection and are paged in full when the budget allows. Estimates: per hour, events ≈ sample × hour length / sampled span; missing ≈ sample share × events, with 95% Wilson bounds; unprobed hours are bounded by 0 and their estimated events.',
+          'LookupEvents returns ≤ 50 events a page at 2 requests/s, so a busy window cannot be read in full. Every hour (or every k-th hour, phase fixed by the seed, when the window has more hours than the budget allows) gets one page: its newest ≤ 50 events. Quiet hours fit in that page and are exact; busy hours are a sample. Runs of missing events have their edges found by bisection (to 2 minutes) and are paged in full when the budget allows. Estimates: events per hour ≈ sample × hour length / sampled span; a gap that was not paged in full lies between the span of its observed missing events and the span between its delivered neighbours (±95% on the rate); outside gaps the upper bound adds what the unsampled part of each sampled hour could hide (95% Wilson bound of its sample), and each unprobed hour adds all its estimated events.',
         seed: this.seed,
         hours: this.hours.length,
         hoursFull: this.hours.filter((h) => h.coverage === 'full').length,

@@ -25,14 +25,14 @@ export function renderGapsText(r: GapReport, opts: { width?: number } = {}): str
     const e = r.sampling.estimate;
     kv('Estimate', `about ${e.missing.value} events missing (95% bounds ${e.missing.low} to ${e.missing.high}) of about ${e.recorded} recorded in the window`);
   }
-  kv('Not missing', `${r.excluded ?? 0} excluded by the trail's selectors or regions; ${r.pending ?? 0} newer than the ${r.deliveryDelayMinutes ?? 15} min delivery delay`);
+  kv('Ignored', `${r.excluded ?? 0} excluded by the trail's selectors or regions; ${r.pending ?? 0} newer than the ${r.deliveryDelayMinutes ?? 15} min delivery delay`);
   line();
   if (!r.gaps.length) line('No gap: every event compared was delivered.');
   else line(`Gaps (${r.gaps.length}, oldest first)`);
   r.gaps.forEach((g, i) => {
     const d = g.destination === 's3' ? 'S3' : 'CloudWatch Logs';
     const est = g.estimatedMissing && !g.exact ? ` (estimated ${g.estimatedMissing.value}, bounds ${g.estimatedMissing.low} to ${g.estimatedMissing.high})` : '';
-    line(`${String(i + 1).padStart(2)}. ${d}: ${g.start} to ${g.end}${g.open ? ' (still open)' : ''}`);
+    out.push(...wrap(`${i + 1}. ${d}: ${g.start} to ${g.end}${g.open ? ' (still open)' : ''}`, width - 1).map((x, j) => (j ? `    ${x}` : ` ${x}`)));
     out.push(...wrap(`${g.eventsMissing} events missing${est}`, width - 4).map((x) => `    ${x}`));
     out.push(...describe('opened by', g.trigger, width));
     if (g.trigger === null) out.push('    opened by: no configuration change found in the minutes before');
