@@ -104,7 +104,7 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     expect(dialogs).toEqual([]);
 
     // our own script ran under the CSP (copy buttons revealed) without any CSP violation
-    const copy = page.locator('button.copy').first();
+    const copy = page.locator('div.fix > div.cmd > button.copy').first(); // a command's (the policy's sits in a closed <details>)
     expect(await copy.isVisible()).toBe(true);
     await copy.click();
     await expect.poll(() => copy.innerText()).toBe('Copied');
