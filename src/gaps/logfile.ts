@@ -70,9 +70,29 @@ export class RecordSplitter {
     for (let i = 0; i < n; i++) {
       const c = chunk[i]!;
       if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (c === BACKSLASH) this.escape = true;
-        else if (c === QUOTE) this.inString = false;
+        if (this.escape) {
+          this.escape = false;
+          continue;
+        }
+        // Jump to the next quote (native search); it closes the string unless an odd run of
+        // backslashes precedes it. Most bytes of a record are inside strings.
+        let q = i - 1;
+        for (;;) {
+          q = chunk.indexOf(QUOTE, q + 1);
+          if (q === -1) break;
+          let run = 0;
+          for (let k = q - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
+          if (run % 2 === 0) break;
+        }
+        if (q === -1) {
+          let run = 0;
+          for (let k = n - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
+          this.escape = run % 2 === 1;
+          i = n;
+          break;
+        }
+        this.inString = false;
+        i = q;
         continue;
       }
       if (c === QUOTE) {

@@ -25,6 +25,25 @@ describe('log file reader', () => {
     expect(seen.map((s) => s.m)).toEqual([true, true, false]);
   });
 
+  it('random strings full of quotes and backslashes, cut at random chunk sizes, split exactly like JSON.parse', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const alphabet = ['\\', '"', '{', '}', '[', ']', 'a', ' ', ',', ':', '\\\\', '\\"'];
+    for (let round = 0; round < 30; round++) {
+      const recs = Array.from({ length: 20 }, (_, i) => rec(`r${round}-${i}`, { s: Array.from({ length: Math.floor(rnd() * 40) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('') }));
+      const buf = Buffer.from(JSON.stringify({ Records: recs }));
+      const got: string[] = [];
+      const sp = new RecordSplitter((json) => got.push((JSON.parse(json!.toString()) as { eventID: string }).eventID), 1 << 20);
+      for (let i = 0; i < buf.length; ) {
+        const n = 1 + Math.floor(rnd() * 13);
+        sp.push(buf.subarray(i, i + n));
+        i += n;
+      }
+      sp.end();
+      expect(got).toEqual(recs.map((r) => r.eventID));
+    }
+  });
+
   it('a truncated gzip reports the records read before the cut', async () => {
     const gz = gzipSync(JSON.stringify({ Records: Array.from({ length: 2000 }, (_, i) => rec(`id-${i}`, { pad: 'x'.repeat(100 + (i % 50)) })) }));
     const ids: string[] = [];
