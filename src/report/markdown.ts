@@ -12,6 +12,7 @@ import {
   capList,
   durationBetween,
   faults,
+  fmtCount,
   fmtDuration,
   fmtTime,
   headline,
@@ -86,7 +87,7 @@ export function renderMarkdown(report: Report): string {
     const rows: string[] = [];
     const inWin = (p: typeof t.s3) => inWindowPoints(p, t.start, t.end);
     const series = (label: string, p: typeof t.s3) =>
-      rows.push(`| ${label} | ${p.length > 0 ? `\`${sparkline(inWin(p), SPARK_WIDTH)}\`` : 'no data'} | ${p.length > 0 ? total(inWin(p)) : '—'} |`);
+      rows.push(`| ${label} | ${p.length > 0 ? `\`${sparkline(inWin(p), SPARK_WIDTH)}\`` : 'no data'} | ${p.length > 0 ? fmtCount(total(inWin(p))) : '—'} |`);
     series('S3 log files', t.s3);
     series('CloudWatch Logs events', t.cloudwatchLogs);
     for (const m of t.metrics.slice(0, 3)) series(`${cell(m.label, 60)} (metric)`, m.points);

@@ -13,6 +13,7 @@ import {
   boundedJson,
   durationBetween,
   faults,
+  fmtCount,
   fmtDuration,
   fmtTime,
   headline,
@@ -94,7 +95,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
     out.push(c.bold('Delivery') + c.dim(` per ${fmtDuration(t.intervalMinutes * 60_000)}, ${fmtTime(t.start, false)} → ${fmtTime(t.end, false)}`));
     const spark = Math.max(10, width - 30);
     const row = (label: string, pts: typeof t.s3) =>
-      out.push(`  ${label} ${pts.length > 0 ? `${sparkline(pts, spark)} ${c.dim(String(total(pts)))}` : c.dim('no data')}`);
+      out.push(`  ${label} ${pts.length > 0 ? `${sparkline(pts, spark)} ${c.dim(fmtCount(total(pts)))}` : c.dim('no data')}`);
     row('S3 files  ', inWindowPoints(t.s3, t.start, t.end));
     row('CWL events', inWindowPoints(t.cloudwatchLogs, t.start, t.end));
     for (const g of t.gaps) {

@@ -1,6 +1,6 @@
 import type { Timeline, TimelinePoint } from './model.js';
 import { html, num, type SafeHtml } from './html-template.js';
-import { actorText, downsample, inWindowPoints, durationBetween, fmtDuration, fmtTime, plural, total } from './common.js';
+import { actorText, downsample, fmtCount, inWindowPoints, durationBetween, fmtDuration, fmtTime, plural, total } from './common.js';
 import { inertLine } from '../util/text.js';
 
 /**
@@ -95,7 +95,7 @@ ${gaps}
 ${empty}
 <line class="baseline" x1="${LEFT}" x2="${num(LEFT + plotW)}" y1="${num(y0 + LANE_H)}" y2="${num(y0 + LANE_H)}"/>
 <text class="lane-label" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 - 2)}" text-anchor="end">${lane.full ? html`<title>${lane.full}</title>` : null}${lane.label}</text>
-<text class="lane-sub" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 + 14)}" text-anchor="end">${lane.sub}${max > 0 ? ` · max ${max}` : ''}</text>
+<text class="lane-sub" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 + 14)}" text-anchor="end">${lane.sub}${max > 0 ? ` · max ${fmtCount(max)}` : ''}</text>
 </g>`;
   });
 
