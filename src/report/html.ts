@@ -41,7 +41,7 @@ for(var i=0;i<bs.length;i++){bs[i].hidden=false;bs[i].addEventListener('click',f
 window.addEventListener('beforeprint',function(){var d=document.querySelectorAll('details');for(var i=0;i<d.length;i++)d[i].open=true})
 })();`;
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT, 'utf8').digest('base64');
-export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
+export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; base-uri 'none'; form-action 'none'`;
 
 export function renderHtml(report: Report): string {
   const v = report.verdict;
