@@ -41,7 +41,7 @@ export function timelineLanes(t: Timeline): Lane[] {
     { key: 'cwl', label: 'CloudWatch Logs', sub: plural(total(cwl), 'event'), points: cwl, cls: 'bar-cwl', gapDestination: 'cloudwatch-logs' },
   ];
   t.metrics.slice(0, 4).forEach((m, i) =>
-    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 19), full: inertLine(m.label, 200), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
+    lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 18), full: inertLine(m.label, 200), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
   );
   return lanes;
 }
