@@ -62,7 +62,8 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
     $response?: { statusCode?: number };
   };
   const httpStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  const code = String(e.Code ?? e.name ?? e.code ?? 'Error');
+  // Node's socket errors are plain `Error`s whose code (ECONNREFUSED, ...) says what happened.
+  const code = String(e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'Error');
   const message = inertText(String(e.message ?? code), 500);
   if (absentCodes.includes(code) || (httpStatus !== undefined && absentCodes.includes(httpStatus))) {
     return { kind: 'absent', code, httpStatus, message };

@@ -8,6 +8,7 @@ import { diagnose } from '../diagnosis/index.js';
 import { render } from '../report/index.js';
 import { createProgressDisplay } from '../report/progress.js';
 import { exitCodeFor, type Report } from '../report/model.js';
+import type { Evidence } from '../evidence/schema.js';
 
 interface DiagnoseFlags extends AwsFlags {
   trail?: string;
@@ -49,6 +50,25 @@ export function startProgress(ctx: CliContext, flags: { color?: boolean }) {
   return createProgressDisplay(ctx.stderr, { color: useColor({ ...ctx, stdout: ctx.stderr }, flags.color) });
 }
 
+const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'ProviderError', 'TokenProviderError']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT', 'NetworkingError', 'TimeoutError']);
+
+/**
+ * When not even the caller's identity could be read, every step failed for the same reason: say it
+ * once, plainly, on stderr (the report on stdout still says what could not be verified).
+ */
+export function connectionHint(evidence: Evidence): string | undefined {
+  const caller = evidence.steps.s1.caller;
+  if (caller.status !== 'error' || !caller.errorCode) return undefined;
+  if (NO_CREDENTIALS.has(caller.errorCode)) {
+    return 'no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  }
+  if (UNREACHABLE.has(caller.errorCode)) {
+    return `could not reach AWS (${caller.errorCode}): check the network, proxy settings or --endpoint-url`;
+  }
+  return undefined;
+}
+
 function gapsMode(v: string | undefined): 'auto' | 'always' | 'never' {
   const m = (v ?? 'auto').toLowerCase();
   if (m !== 'auto' && m !== 'always' && m !== 'never') throw new UsageError(`--gaps: ${JSON.stringify(v)} is not one of auto, always, never`);
@@ -79,8 +99,9 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         const { trail, window, now, options } = liveRequest(flags, ctx);
         const clients = ctx.makeClients(options);
         const progress = startProgress(ctx, flags);
+        let evidence: Evidence;
         try {
-          ({ report } = await gather(
+          ({ report, evidence } = await gather(
             clients,
             { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
             { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps) },
@@ -88,6 +109,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         } finally {
           progress.stop();
         }
+        const hint = connectionHint(evidence);
+        if (hint) ctx.stderr.write(`trail-doctor: ${hint}\n`);
       }
       await emit(ctx, render(report, format, { color, width: ctx.stdout.columns }), flags.out);
       ctx.exitCode = exitCodeFor(report.verdict);
