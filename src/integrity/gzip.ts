@@ -94,7 +94,7 @@ export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: 
   const maxCompressed = limits.maxCompressed ?? 1024 ** 3;
   const maxInflated = limits.maxInflated ?? 4 * 1024 ** 3;
   const hash = createHash('sha256');
-  const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+  const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
   let inflated = 0;
   let crc = 0;
   let bomb = false;
