@@ -7,7 +7,7 @@ import { classifyError } from '../aws/call.js';
 import { inertLine } from '../util/text.js';
 import { IdSet } from './idset.js';
 import { readLogRecords, DEFAULT_READ_LIMITS } from './logfile.js';
-import { CLOUDWATCH_EVENT_SIZE_LIMIT, type SkippedFile } from './model.js';
+import { exceedsCloudWatchLimit, type SkippedFile } from './model.js';
 
 /**
  * What the trail delivered: event IDs found in S3 log files (read once, streamed, concurrently) and
@@ -154,7 +154,7 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
             if (!rec.management || !rec.eventID) return;
             store.ids.add(rec.eventID);
             store.records++;
-            if (rec.size > CLOUDWATCH_EVENT_SIZE_LIMIT) store.large.set(rec.eventID, rec.size);
+            if (exceedsCloudWatchLimit(rec.size)) store.large.set(rec.eventID, rec.size);
             const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
             if (!Number.isNaN(t)) {
               const h = t - (t % HOUR);

@@ -10,7 +10,7 @@ import type { ChangeEvent, EventSelectors, TrailConfig } from '../evidence/schem
 import { mergeChangeEvents } from '../evidence/events.js';
 import { inertLine } from '../util/text.js';
 import {
-  CLOUDWATCH_EVENT_SIZE_LIMIT,
+  exceedsCloudWatchLimit,
   DEFAULT_DELIVERY_DELAY_MS,
   DEFAULT_LATE_DELIVERY_MS,
   type Bounds,
@@ -417,7 +417,7 @@ export class GapEngine {
         if (c.scope !== 'in' || c.cwl !== undefined) continue;
         if (!this.cwl.fetched.some(([a, b]) => a <= c.t && c.t <= b)) continue;
         c.cwl = this.cwl.ids.has(c.id);
-        if (!c.cwl && c.s3 && c.size > CLOUDWATCH_EVENT_SIZE_LIMIT) c.tooLarge = true;
+        if (!c.cwl && c.s3 && exceedsCloudWatchLimit(c.size)) c.tooLarge = true;
       }
     }
   }

@@ -10,6 +10,8 @@ export type Destination = (typeof DESTINATIONS)[number];
 
 /** CloudWatch Logs refuses events larger than 256 KB; CloudTrail still delivers them to S3. */
 export const CLOUDWATCH_EVENT_SIZE_LIMIT = 256 * 1024;
+/** CloudWatch Logs counts each event as its UTF-8 message plus 26 bytes of overhead. */
+export const exceedsCloudWatchLimit = (recordBytes: number): boolean => recordBytes + 26 > CLOUDWATCH_EVENT_SIZE_LIMIT;
 /** Events younger than this are not yet missing: CloudTrail delivers "about every 5 minutes", with no SLA. */
 export const DEFAULT_DELIVERY_DELAY_MS = 15 * 60_000;
 /** How long after an event its log file may land and still count (files are scanned up to end + this). */
