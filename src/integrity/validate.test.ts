@@ -313,4 +313,21 @@ describe('validateTrail on generated chains (§7.5 matrix)', () => {
     expect(r.chains.map((c) => c.region)).toEqual(['eu-west-1', 'us-east-1']);
     expect(r.summary.digests.valid).toBe(4);
   });
+
+  it('several chains run at once, yet files and notices come out in chain order, a gap notice after the logs before it', async () => {
+    const store: Store = new Map();
+    const orgId = 'o-abcdef1234';
+    const accounts = ['111122223333', '222233334444', '444455556666'];
+    for (const account of accounts) buildChain(store, { bucket: BUCKET, account, region: REGION, trail: TRAIL, orgId, firstStart: T0, digests: 4, logsPerDigest: 3, key, restartAfter: { index: 1, hours: 1 } });
+    fake = fakeAws({ store, trails: [trailOf({ account: ACCOUNT, region: REGION, name: TRAIL, bucket: BUCKET, organization: true })], keys: [key], orgId });
+    const events: string[] = [];
+    const r = await validateTrail(fake.clients, { trail: ARN, region: REGION, ...WINDOW, concurrency: 2, verbose: true, now: new Date('2026-01-10T06:30:00Z'), onFile: (f) => events.push(`${f.account} ${f.kind}`), onNotice: (n) => events.push(`${n.account} ${n.kind}`) });
+    expect(r.summary.digests.valid).toBe(12);
+    const owners = events.map((e) => e.split(' ')[0]);
+    expect(owners).toEqual([...owners].sort());
+    const first = events.filter((e) => e.startsWith(accounts[0]!)).map((e) => e.split(' ')[1]);
+    // D4, its 3 logs, D3 (restart digest) and its 3 logs, then the gap notice, then D2 ...
+    expect(first.slice(0, 9)).toEqual(['digest', 'log', 'log', 'log', 'digest', 'log', 'log', 'log', 'gap']);
+    expect(r.chains.map((c) => c.account)).toEqual([accounts[0], accounts[0], accounts[1], accounts[1], accounts[2], accounts[2]]);
+  });
 });

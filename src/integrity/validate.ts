@@ -350,7 +350,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     const namedDigests = new Set<string>();
 
     // ---- one chain ----------------------------------------------------------------------------
-    const runChain = async (loc: ChainLocation): Promise<void> => {
+    const runChain = async (loc: ChainLocation, emit: (fn: () => void) => void): Promise<void> => {
       const pattern = digestKeyPattern(loc, tr.name, tr.homeRegion);
       const standard: string[] = [];
       const backfill: string[] = [];
@@ -383,7 +383,9 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       anyDigestListed = true;
 
       const ranges: Interval[] = [];
-      const ordered = new OrderedQueue<FileResult>(record);
+      // files, notices and chain segments leave in walk order (a notice after the logs before it)
+      const ordered = new OrderedQueue<() => void>((fn) => emit(fn));
+      const orderedNotice = (n: Notice) => ordered.push(() => notice(n));
       const backlog = concurrency * 4;
       let newestStandardEnd: number | undefined;
 
@@ -449,7 +451,8 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
         const visited = new Set<string>();
         const closeSegment = (endReason: ChainSummary['endReason']) => {
           if (!segment) return;
-          chains.push({ account: loc.account, region: loc.region, start: isoSeconds(new Date(segment.start)), end: isoSeconds(new Date(segment.end)), endReason, digests: segment.digests, ...(isBackfill ? { backfill: true } : {}) });
+          const c: ChainSummary = { account: loc.account, region: loc.region, start: isoSeconds(new Date(segment.start)), end: isoSeconds(new Date(segment.end)), endReason, digests: segment.digests, ...(isBackfill ? { backfill: true } : {}) };
+          ordered.push(() => chains.push(c));
           segment = undefined;
         };
         let stoppedBy: ChainSummary['endReason'] = 'no-older-digest';
@@ -457,7 +460,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
         while (key && start.getTime() <= lastStart) {
           const current: string = key;
           if (visited.has(`${bucket}/${current}`)) {
-            notice({ kind: 'link-mismatch', account: loc.account, region: loc.region, message: `digest chain loops back to s3://${bucket}/${inertLine(current, 500)}`, problem: true });
+            orderedNotice({ kind: 'link-mismatch', account: loc.account, region: loc.region, message: `digest chain loops back to s3://${bucket}/${inertLine(current, 500)}`, problem: true });
             summary.linkMismatches++;
             break;
           }
@@ -469,7 +472,8 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
           const fail = async (verdict: 'invalid' | 'missing', reason: string, detail?: string) => {
             counts[verdict]++;
             if (isBackfill) summary.digests[verdict]++;
-            ordered.push({ ...base, verdict, reason, ...(detail ? { detail } : {}) });
+            const fr: FileResult = { ...base, verdict, reason, ...(detail ? { detail } : {}) };
+            ordered.push(() => record(fr));
             closeSegment(verdict === 'missing' ? 'previous-digest-missing' : 'previous-digest-invalid');
             link = undefined;
             key = popOlder(digestKeyTimestamp(current));
@@ -547,13 +551,14 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             if (typeof link.signature !== 'string' || link.signature.toLowerCase() !== signature.toLowerCase()) problemsHere.push('previousDigestSignature does not match its signature');
             if (problemsHere.length) {
               summary.linkMismatches++;
-              notice({ kind: 'link-mismatch', account: loc.account, region: loc.region, message: `s3://${bucket}/${inertLine(current, 500)}: the next digest's ${problemsHere.join(' and ')}`, problem: true });
+              orderedNotice({ kind: 'link-mismatch', account: loc.account, region: loc.region, message: `s3://${bucket}/${inertLine(current, 500)}: the next digest's ${problemsHere.join(' and ')}`, problem: true });
             }
             if (link.newerStart !== endMs) {
-              notice({ kind: 'hole', account: loc.account, region: loc.region, message: `hole in the digest chain: s3://${bucket}/${inertLine(current, 500)} ends at ${isoSeconds(new Date(endMs))} but the next digest starts at ${isoSeconds(new Date(link.newerStart))}`, problem: false });
+              orderedNotice({ kind: 'hole', account: loc.account, region: loc.region, message: `hole in the digest chain: s3://${bucket}/${inertLine(current, 500)} ends at ${isoSeconds(new Date(endMs))} but the next digest starts at ${isoSeconds(new Date(link.newerStart))}`, problem: false });
             }
           }
-          ordered.push({ ...base, verdict: 'valid' });
+          const okFile: FileResult = { ...base, verdict: 'valid' };
+          ordered.push(() => record(okFile));
           foundStart = Math.min(foundStart ?? Infinity, Math.max(startMs, start.getTime()));
           foundEnd = Math.max(foundEnd ?? -Infinity, Math.min(endMs, end.getTime()));
           if (!isBackfill) {
@@ -572,13 +577,14 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             const lk = lf && typeof lf.s3Object === 'string' ? lf.s3Object : undefined;
             if (!lb || !lk) {
               summary.logs.invalid++;
-              ordered.push({ kind: 'log', bucket: lb ?? '', key: lk ?? '(no s3Object)', verdict: 'invalid', reason: 'invalid format', detail: 'logFiles entry without s3Bucket/s3Object', account: loc.account, region: loc.region });
+              const badEntry: FileResult = { kind: 'log', bucket: lb ?? '', key: lk ?? '(no s3Object)', verdict: 'invalid', reason: 'invalid format', detail: 'logFiles entry without s3Bucket/s3Object', account: loc.account, region: loc.region };
+              ordered.push(() => record(badEntry));
               continue;
             }
             namedLogs.add(`${lb}/${lk}`);
             const p = logLimit(() => checkLog(lb, lk, lf.hashValue)).then((r) => {
               summary.logs[r.verdict === 'valid' ? 'valid' : r.verdict === 'missing' ? 'missing' : 'invalid']++;
-              return r;
+              return () => record(r);
             });
             ordered.push(p);
             await ordered.waitBelow(backlog);
@@ -590,7 +596,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             const next = popOlder(digestKeyTimestamp(current));
             if (next) {
               const olderEnd = parseCompact(digestKeyTimestamp(next));
-              notice({
+              orderedNotice({
                 kind: 'gap',
                 account: loc.account,
                 region: loc.region,
@@ -603,7 +609,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             link = undefined;
           } else {
             if (String(prevBucket) !== bucket) {
-              notice({ kind: 'other-bucket', account: loc.account, region: loc.region, message: `the chain continues in bucket ${inertLine(String(prevBucket), 100)}`, problem: false });
+              orderedNotice({ kind: 'other-bucket', account: loc.account, region: loc.region, message: `the chain continues in bucket ${inertLine(String(prevBucket), 100)}`, problem: false });
               bucket = String(prevBucket);
             }
             key = String(prevObject);
@@ -624,21 +630,22 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       if (newestStandardEnd !== undefined) {
         const expected = Math.min(end.getTime(), now.getTime() - HOUR);
         if (newestStandardEnd < expected - 15 * 60_000) {
-          notice({
+          const stale = newestStandardEnd;
+          emit(() => notice({
             kind: 'stale-newest',
             account: loc.account,
             region: loc.region,
-            message: `no digest after ${isoSeconds(new Date(newestStandardEnd))} although the window runs to ${isoSeconds(end)}: newer digests were deleted, or logging or validation stopped (compare GetTrailStatus LatestDigestDeliveryTime)`,
+            message: `no digest after ${isoSeconds(new Date(stale))} although the window runs to ${isoSeconds(end)}: newer digests were deleted, or logging or validation stopped (compare GetTrailStatus LatestDigestDeliveryTime)`,
             problem: false,
-          });
+          }));
         }
       }
 
       // ---- §5.10.1: log files named by no digest --------------------------------------------------
-      if (ranges.length) await findUnlisted(loc, ranges);
+      if (ranges.length) await findUnlisted(loc, ranges, emit);
     };
 
-    const findUnlisted = async (loc: ChainLocation, ranges: Interval[]): Promise<void> => {
+    const findUnlisted = async (loc: ChainLocation, ranges: Interval[], emit: (fn: () => void) => void): Promise<void> => {
       const covered = mergeIntervals(ranges);
       const inCoverage = (t: number) => covered.some((r) => t >= r.start && t + 60_000 <= r.end);
       const lo = covered[0]!.start - HOUR;
@@ -699,11 +706,35 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       for (const k of candidates.sort()) {
         if (namedLogs.has(`${tr.bucket}/${k}`)) continue;
         summary.logs.unlisted++;
-        record({ kind: 'log', bucket: tr.bucket, key: k, verdict: 'unlisted', reason: 'not named by any digest', account: loc.account, region: loc.region });
+        const u: FileResult = { kind: 'log', bucket: tr.bucket, key: k, verdict: 'unlisted', reason: 'not named by any digest', account: loc.account, region: loc.region };
+        emit(() => record(u));
       }
     };
 
-    for (const loc of locations) await runChain(loc);
+    // Chains (account × region) run a few at a time; their output leaves in location order: the
+    // head chain writes through, later ones buffer until every chain before them is done.
+    const chainLimit = pLimit(4);
+    const buffers: Array<Array<() => void>> = locations.map(() => []);
+    const finished: boolean[] = locations.map(() => false);
+    let head = 0;
+    const emitter = (idx: number) => (fn: () => void) => {
+      if (idx === head) fn();
+      else buffers[idx]!.push(fn);
+    };
+    const finish = (idx: number) => {
+      finished[idx] = true;
+      while (head < locations.length && finished[head]) {
+        head++;
+        if (head < locations.length) {
+          for (const fn of buffers[head]!) fn();
+          buffers[head] = [];
+        }
+      }
+    };
+    await Promise.all(locations.map((loc, idx) => chainLimit(async () => {
+      await runChain(loc, emitter(idx));
+      finish(idx);
+    })));
     return result(anyDigestListed ? 'ok' : 'no-digests', tr);
   } catch (e) {
     if (e instanceof ValidateInputError) throw e;
