@@ -185,18 +185,3 @@ export async function expireLogsAfter(endpoint: string, region: string, bucket: 
     }),
   );
 }
-
-/** A LookupEvents reply (the shape the SDK parses) holding CloudTrail records as event history. */
-export function lookupReply(records: Record<string, unknown>[]): { Events: unknown[] } {
-  return {
-    Events: records.map((r) => ({
-      EventId: r.eventID,
-      EventName: r.eventName,
-      EventSource: r.eventSource,
-      EventTime: Date.parse(String(r.eventTime)) / 1000,
-      ReadOnly: String(r.readOnly ?? false),
-      Username: (r.userIdentity as { userName?: string } | undefined)?.userName,
-      CloudTrailEvent: JSON.stringify(r),
-    })),
-  };
-}
