@@ -29,17 +29,25 @@ function find(id: string): Scenario {
 
 function topCause(r: Report): string {
   const c = r.rootCauses.find((x) => x.confidence !== 'possible') ?? r.rootCauses[0];
-  return c ? c.id : '-';
+  if (!c) return '-';
+  // A healthy verdict may still explain some missing events: show the first 'possible' reason.
+  const possible = c.id === 'healthy' ? r.rootCauses.find((x) => x.confidence === 'possible') : undefined;
+  return possible ? `healthy (possible: ${possible.id})` : c.id;
 }
+
+/** `arn:aws:iam::123456789012:user/bob` → `user/bob`: the table is for reading, the report has the ARN. */
+const shortActor = (a: string | undefined) => (a ?? '?').replace(/^arn:[^:]+:(?:iam|sts)::\d{12}:/, '');
 
 function summaryTable(rows: { s: Scenario; r: Report }[]): string {
   const w = Math.max(...rows.map((x) => x.s.id.length), 8);
-  const lines = [`${'scenario'.padEnd(w)}  ${'verdict'.padEnd(12)}  ${'root cause'.padEnd(32)}  trigger`];
-  for (const { s, r } of rows) {
+  const causes = rows.map(({ r }) => topCause(r));
+  const cw = Math.max(10, ...causes.map((c) => c.length));
+  const lines = [`${'scenario'.padEnd(w)}  ${'verdict'.padEnd(12)}  ${'root cause'.padEnd(cw)}  trigger`];
+  for (const [i, { s, r }] of rows.entries()) {
     const trig = r.rootCauses.find((c) => c.trigger)?.trigger;
     const ok = r.verdict === s.expect.verdict && (r.rootCauses.some((c) => c.id === s.expect.rootCause));
     lines.push(
-      `${s.id.padEnd(w)}  ${r.verdict.padEnd(12)}  ${topCause(r).padEnd(32)}  ${trig ? `${trig.eventName} by ${trig.actor ?? '?'} at ${trig.eventTime}` : '-'}${ok ? '' : '   (unexpected!)'}`,
+      `${s.id.padEnd(w)}  ${r.verdict.padEnd(12)}  ${causes[i]!.padEnd(cw)}  ${trig ? `${trig.eventName} by ${shortActor(trig.actor)}, ${trig.eventTime.replace('T', ' ').replace(/:\d\dZ$/, 'Z')}` : '-'}${ok ? '' : '   (unexpected!)'}`,
     );
   }
   return lines.join('\n');
