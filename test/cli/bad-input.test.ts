@@ -98,3 +98,29 @@ describe('CLI bad input', () => {
     expectCleanUsageError(await runCli(['demo', 'no-such-scenario'], NO_AWS), /unknown demo scenario/);
   });
 });
+
+describe('CLI offline commands, spawned', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('--version and --help exit 0', async () => {
+    const v = await runCli(['--version'], NO_AWS);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await runCli(['--help'], NO_AWS);
+    expect(h.code).toBe(0);
+    for (const c of ['diagnose', 'collect', 'validate', 'gaps', 'demo', 'policy']) expect(h.stdout).toContain(c);
+  });
+
+  it('demo <scenario> prints the report and exits with its verdict code; stdout carries only the report', async () => {
+    const r = await runCli(['demo', 'logging-stopped', '--format', 'json'], NO_AWS);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).rootCauses[0].id).toBe('logging-stopped');
+    expect(r.stderr).toBe('');
+  });
+
+  it('policy prints JSON only', async () => {
+    const r = await runCli(['policy'], NO_AWS);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).Version).toBe('2012-10-17');
+  });
+});
