@@ -112,7 +112,14 @@ export function createClients(opts: ClientOptions): AwsClients {
     calls,
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
     cloudtrail: (region) => make('cloudtrail', r(region), CloudTrailClient),
-    s3: (region) => make('s3', r(region), S3Client, opts.endpointUrl ? { forcePathStyle: true } : {}),
+    s3: (region) =>
+      make('s3', r(region), S3Client, {
+        // trail-doctor only reads; validate hashes every byte itself (SHA-256 of the inflated file,
+        // CloudTrail's own integrity scheme), so a second CRC pass over each body is CPU for nothing.
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        ...(opts.endpointUrl ? { forcePathStyle: true } : {}),
+      }),
     logs: (region) => make('logs', r(region), CloudWatchLogsClient),
     cloudwatch: (region) => make('cloudwatch', r(region), CloudWatchClient),
     kms: (region) => make('kms', r(region), KMSClient),
