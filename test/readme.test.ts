@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { toolPolicy } from '../src/cli/policy.js';
+import { toolPolicy } from '../src/cli/tool-policy.js';
 import { COMMANDS } from '../src/cli/commands.js';
 import { buildProgram } from '../src/cli/main.js';
 import { defaultContext } from '../src/cli/context.js';

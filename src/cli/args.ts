@@ -1,4 +1,4 @@
-import { isValidRegion } from '../aws/clients.js';
+import { isValidRegion } from '../aws/regions.js';
 
 /** Bad input: the CLI prints one line on stderr and exits 2, never a stack trace. */
 export class UsageError extends Error {

@@ -3,7 +3,6 @@ import { UsageError } from './args.js';
 import { emit, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { addTargetOptions, liveRequest, startProgress } from './diagnose.js';
-import { gather } from './pipeline.js';
 import { serializeEvidence } from '../evidence/io.js';
 
 interface CollectFlags {
@@ -33,7 +32,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         throw new UsageError('collect writes JSON evidence: pass --out FILE (or pipe stdout)');
       }
       const { trail, window, now, options } = liveRequest(flags, ctx);
-      const clients = ctx.makeClients(options);
+      const clients = await ctx.makeClients(options);
+      const { gather } = await import('./pipeline.js');
       const progress = startProgress(ctx, flags);
       let text: string;
       try {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createClients, type AwsClients, type ClientOptions } from '../aws/clients.js';
+import type { AwsClients, ClientOptions } from '../aws/clients.js';
 import { parseEndpoint, parseRegion, UsageError } from './args.js';
 
 /**
@@ -12,7 +12,8 @@ export interface CliContext {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   now: () => Date;
-  makeClients: (opts: ClientOptions) => AwsClients;
+  /** May be async: the SDK is loaded only when a live command needs it (demo, --help, --evidence stay fast). */
+  makeClients: (opts: ClientOptions) => AwsClients | Promise<AwsClients>;
   /** Set by a command: the process exit code. */
   exitCode: number;
 }
@@ -23,7 +24,7 @@ export function defaultContext(): CliContext {
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
-    makeClients: createClients,
+    makeClients: async (opts) => (await import('../aws/clients.js')).createClients(opts),
     exitCode: 0,
   };
 }

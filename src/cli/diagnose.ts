@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseFormat, parseTrail, parseWindow, UsageError, type Format } from './args.js';
 import { addAwsOptions, clientOptions, emit, useColor, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
-import { gather } from './pipeline.js';
 import { readEvidenceFile } from '../evidence/io.js';
 import { diagnose } from '../diagnosis/index.js';
 import { render } from '../report/index.js';
@@ -97,7 +96,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         report = diagnose(await readEvidenceFile(flags.evidence));
       } else {
         const { trail, window, now, options } = liveRequest(flags, ctx);
-        const clients = ctx.makeClients(options);
+        const clients = await ctx.makeClients(options);
+        const { gather } = await import('./pipeline.js');
         const progress = startProgress(ctx, flags);
         let evidence: Evidence;
         try {

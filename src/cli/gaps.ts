@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { parseFormat, parsePositiveInt, parseTrail, parseWindow, UsageError } from './args.js';
 import { addAwsOptions, clientOptions, emit, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
-import { measureGaps, gapsExitCode, GapsInputError, DEFAULT_MAX_LOOKUP_CALLS, type GapProgress } from '../gaps/index.js';
+import { gapsExitCode, DEFAULT_MAX_LOOKUP_CALLS } from '../gaps/model.js';
+import type { GapProgress } from '../gaps/engine.js';
 import { renderGapsText, progressLine } from '../gaps/render.js';
 
 interface GapsFlags extends AwsFlags {
@@ -69,7 +70,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           throw new UsageError(`--export: cannot write to the folder of ${flags.export}`);
         }
       }
-      const clients = ctx.makeClients(options);
+      const clients = await ctx.makeClients(options);
+      const { measureGaps, GapsInputError } = await import('../gaps/index.js');
       const progress = progressOn(ctx.stderr);
       let report;
       try {

@@ -1,30 +1,14 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import type { Register } from './main.js';
-import { leastPrivilegePolicy } from '../collect/permissions.js';
-
-/** validate: digests and logs (GetObject, ListBucket), public keys, the trail's bucket, org id. */
-export const VALIDATE_ACTIONS = [
-  'cloudtrail:DescribeTrails',
-  'cloudtrail:ListPublicKeys',
-  'organizations:DescribeOrganization',
-  's3:GetObject',
-  's3:ListBucket',
-] as const;
-
-/** gaps: event history, delivered records in S3 and CloudWatch Logs. */
-export const GAPS_ACTIONS = ['cloudtrail:LookupEvents', 's3:GetObject', 's3:ListBucket', 'logs:FilterLogEvents'] as const;
-
-/** Every read-only action trail-doctor may call: the nine steps, validate and gaps. */
-export function toolPolicy(): object {
-  return leastPrivilegePolicy([...VALIDATE_ACTIONS, ...GAPS_ACTIONS]);
-}
 
 export const register: Register = (program: Command, ctx: CliContext) => {
   program
     .command('policy')
     .description('print the least-privilege IAM policy trail-doctor itself needs (read-only)')
-    .action(() => {
+    .action(async () => {
+      // The policy is the union of every collector's declared calls: loading them loads the SDK.
+      const { toolPolicy } = await import('./tool-policy.js');
       ctx.stdout.write(JSON.stringify(toolPolicy(), null, 2) + '\n');
       ctx.exitCode = 0;
     });

@@ -2,9 +2,8 @@ import { Command } from 'commander';
 import type { Register } from './main.js';
 import { addAwsOptions, clientOptions, type AwsFlags } from './context.js';
 import { parseFormat, parsePositiveInt, parseTime, parseTrail, UsageError } from './args.js';
-import { validateTrail, ValidateInputError } from '../integrity/validate.js';
 import { TextStatusPrinter, toJson } from '../integrity/render.js';
-import { isValidRegion } from '../aws/clients.js';
+import { isValidRegion } from '../aws/regions.js';
 
 interface ValidateFlags extends AwsFlags {
   trail?: string;
@@ -51,7 +50,8 @@ export const register: Register = (program, ctx) => {
     for (const r of flags.sourceRegion ?? []) if (!isValidRegion(r)) throw new UsageError(`--source-region: ${JSON.stringify(r)} is not an AWS region`);
     const concurrency = parsePositiveInt(flags.concurrency ?? '32', '--concurrency', 256);
     const copts = clientOptions(flags, ctx, trail.region);
-    const clients = ctx.makeClients(copts);
+    const clients = await ctx.makeClients(copts);
+    const { validateTrail, ValidateInputError } = await import('../integrity/validate.js');
     const verbose = Boolean(flags.verbose);
     const printer = format === 'text' ? new TextStatusPrinter(ctx.stdout, ctx.stderr, verbose) : undefined;
     let headed = false;

@@ -81,8 +81,8 @@ export interface EngineInputs {
   notes?: string[];
 }
 
-export const DEFAULT_MAX_LOOKUP_CALLS = 400;
-export const DEFAULT_SEED = 1;
+import { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './model.js';
+export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED };
 const HOUR = 3_600_000;
 const EDGE_PRECISION_MS = 2 * 60_000;
 const MAX_EDGE_CALLS = 8;

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** LookupEvents calls `gaps` spends by default (≈3.5 min at 2 requests/s) and the sampling seed. */
+export const DEFAULT_MAX_LOOKUP_CALLS = 400;
+export const DEFAULT_SEED = 1;
+
 /**
  * The audit-gap report (issue 4): what event history recorded against what the trail delivered.
  * `window`, `totals` and `gaps` are the contract of `trail-doctor gaps --format json`; every other

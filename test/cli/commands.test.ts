@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
-import { toolPolicy } from '../../src/cli/policy.js';
+import { toolPolicy } from '../../src/cli/tool-policy.js';
 
 /** Commands in-process, with captured output and no AWS at all (makeClients refuses). */
 function ctx(): CliContext & { out: () => string; err: () => string } {
