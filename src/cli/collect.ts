@@ -42,7 +42,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         const { evidence } = await gather(
           clients,
           { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
-          { integrity: flags.integrity !== false, gaps: 'auto' },
+          { integrity: flags.integrity !== false, gaps: 'auto', onPhase: progress.phase },
         );
         text = serializeEvidence(evidence);
       } finally {

@@ -104,7 +104,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           ({ report, evidence } = await gather(
             clients,
             { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
-            { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps) },
+            { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps), onPhase: progress.phase },
           ));
         } finally {
           progress.stop();

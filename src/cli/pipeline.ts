@@ -2,6 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { collect, type CollectRequest } from '../collect/index.js';
 import { collectIntegrity } from '../integrity/index.js';
 import { collectGaps } from '../gaps/index.js';
+import { progressLine } from '../gaps/render.js';
 import { diagnose } from '../diagnosis/index.js';
 import type { Evidence } from '../evidence/schema.js';
 import type { Report } from '../report/model.js';
@@ -23,6 +24,8 @@ export interface GatherOptions {
   integrity: boolean;
   /** 'auto': measure gaps only when the first diagnosis finds no confirmed/likely cause. */
   gaps: 'auto' | 'always' | 'never';
+  /** Told what runs after the nine steps (a live display shows it); undefined when it is done. */
+  onPhase?: (text: string | undefined) => void;
 }
 
 export interface Gathered {
@@ -34,6 +37,7 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
   const evidence = await collect(clients, req);
   const trailOk = evidence.steps.s1.trail.status === 'ok';
   if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
+    opts.onPhase?.('Validating log file integrity (digest chain)');
     try {
       evidence.integrity = await collectIntegrity(clients, evidence);
     } catch (e) {
@@ -43,13 +47,19 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
   let report = diagnose(evidence);
   const needGaps = opts.gaps === 'always' || (opts.gaps === 'auto' && report.verdict !== 'problem');
   if (trailOk && needGaps) {
+    const label = 'Measuring the audit gap against CloudTrail event history';
+    opts.onPhase?.(label);
     try {
-      evidence.gaps = await collectGaps(clients, evidence, { maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS });
+      evidence.gaps = await collectGaps(clients, evidence, {
+        maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+        onProgress: (p) => opts.onPhase?.(`${label} — ${progressLine(p)}`),
+      });
       report = diagnose(evidence);
     } catch (e) {
       evidence.gaps = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
     }
   }
+  opts.onPhase?.(undefined);
   const calls = clients.calls.length;
   if (evidence.stats) evidence.stats.apiCalls = calls;
   if (report.stats) report.stats.apiCalls = calls;

@@ -13,6 +13,11 @@ import { inertLine } from '../util/text.js';
  */
 export interface ProgressDisplay {
   listener: ProgressListener;
+  /**
+   * Work after the nine steps (digest validation, the audit-gap fallback): one more line with a
+   * spinner and its own elapsed time, so the display never looks frozen; undefined clears it.
+   */
+  phase(text: string | undefined): void;
   stop(): void;
 }
 
@@ -34,7 +39,7 @@ export function createProgressDisplay(
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
   opts: { color: boolean },
 ): ProgressDisplay {
-  if (!stream.isTTY) return { listener: () => {}, stop: () => {} };
+  if (!stream.isTTY) return { listener: () => {}, phase: () => {}, stop: () => {} };
 
   const c = createColors(opts.color);
   // log-update hides the cursor on process.stderr whatever the stream; we manage it on ours.
@@ -45,6 +50,7 @@ export function createProgressDisplay(
   let frame = 0;
   let stopped = false;
   let lastElapsed = 0;
+  let phase: { text: string; startedMs: number } | undefined;
 
   // The cursor is hidden while the block redraws; it must come back however the process ends:
   // normal exit, stop(), or Ctrl-C / SIGTERM in the middle (then the block is erased too and the
@@ -92,6 +98,10 @@ export function createProgressDisplay(
       const text = fit(`${n} ${title}${note}`, col).padEnd(col);
       lines.push(`${mark} ${s.state === 'pending' ? c.dim(text) : text} ${c.dim(tail)}`.trimEnd());
     }
+    if (phase) {
+      const text = fit(inertLine(phase.text, 200), col).padEnd(col);
+      lines.push(`${c.cyan(FRAMES[frame % FRAMES.length]!)} ${text} ${c.dim(seconds(Math.max(0, Date.now() - phase.startedMs)))}`.trimEnd());
+    }
     update(lines.join('\n'));
   };
 
@@ -123,6 +133,13 @@ export function createProgressDisplay(
 
   return {
     listener,
+    phase(text) {
+      if (stopped) return;
+      // A new text for the same phase (a progress note) keeps its clock; a new phase restarts it.
+      const same = phase && text && phase.text.split(' — ')[0] === text.split(' — ')[0];
+      phase = text === undefined ? undefined : { text, startedMs: same ? phase!.startedMs : Date.now() };
+      draw();
+    },
     stop: cleanup,
   };
 }

@@ -96,6 +96,24 @@ describe('progress display (in process)', () => {
     expect(coloured.text).toMatch(/\u001b\[32m✓/);
   });
 
+  it('shows work after the nine steps (integrity, audit gap) on a line of its own, and clears it', async () => {
+    const out = new Capture(true);
+    const d = createProgressDisplay(out, { color: false });
+    runSteps(d.listener);
+    d.phase('Validating log file integrity (digest chain)');
+    let live = await screen(out.text, 80, 24);
+    expect(live).toHaveLength(11);
+    expect(live[10]).toMatch(/^. Validating log file integrity \(digest chain\) +\d+\.\ds$/);
+    d.phase('Measuring the audit gap \u001b[31m— 3/10 calls');
+    live = await screen(out.text, 80, 24);
+    expect(live[10]).toMatch(/^. Measuring the audit gap — 3\/10 calls +\d+\.\ds$/); // escape sequence stripped
+    d.phase(undefined);
+    live = await screen(out.text, 80, 24);
+    expect(live).toHaveLength(10);
+    d.stop();
+    expect(await screen(out.text, 80, 24)).toEqual([]);
+  });
+
   it('keeps lines within a narrow terminal', async () => {
     const out = new Capture(true, 40);
     const d = createProgressDisplay(out, { color: false });
