@@ -23,6 +23,8 @@ export function ago(iso: string | undefined, now: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return 'unknown';
   const d = (Date.parse(now) - ms) / 60_000;
+  // Collection takes seconds and `now` is when it began: a time a few seconds later is "just now".
+  if (Math.abs(d) < 1) return 'just now';
   return d < 0 ? `${duration(-d)} in the future` : `${duration(d)} ago`;
 }
 
