@@ -1,12 +1,14 @@
 import type { AwsClients } from '../aws/clients.js';
 import { collect, type CollectRequest } from '../collect/index.js';
 import { collectIntegrity } from '../integrity/index.js';
-import { collectGaps } from '../gaps/index.js';
+import { collectGaps, couldNotCheck } from '../gaps/index.js';
+import { VALIDATE_ACTIONS, GAPS_ACTIONS } from './tool-policy.js';
 import { progressLine } from '../gaps/render.js';
 import { diagnose } from '../diagnosis/index.js';
 import type { Evidence } from '../evidence/schema.js';
 import type { Report } from '../report/model.js';
 import { inertLine } from '../util/text.js';
+import type { IntegrityEvidence } from '../integrity/index.js';
 
 /**
  * The whole runbook against a live account: the nine steps, then integrity validation when the
@@ -41,7 +43,16 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
     try {
       evidence.integrity = await collectIntegrity(clients, evidence);
     } catch (e) {
-      evidence.integrity = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
+      // Never silently dropped: an unverified integrity result makes the check say what failed.
+      const integrity: IntegrityEvidence = {
+        status: 'unverified',
+        window: evidence.window,
+        problems: [],
+        problemsTruncated: false,
+        reason: `digest-chain validation failed: ${inertLine((e as Error)?.message ?? String(e))}`,
+        needs: VALIDATE_ACTIONS.join(', '),
+      };
+      evidence.integrity = integrity;
     }
   }
   let report = diagnose(evidence);
@@ -56,7 +67,9 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
       });
       report = diagnose(evidence);
     } catch (e) {
-      evidence.gaps = { status: 'error', reason: inertLine((e as Error).message ?? String(e)) };
+      const w = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
+      const reason = `the audit-gap measurement failed: ${inertLine((e as Error)?.message ?? String(e))}`;
+      evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
     }
   }
   opts.onPhase?.(undefined);

@@ -89,7 +89,8 @@ function selectorsFromSdk(r: GetEventSelectorsCommandOutput): EventSelectors {
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function couldNotCheck(opts: { start: Date; end: Date }, trail: string, region: string, reason: string, needs?: string): GapReport {
+/** The report of a measurement that could not run (also used when the engine itself fails). */
+export function couldNotCheck(opts: { start: Date; end: Date }, trail: string, region: string, reason: string, needs?: string): GapReport {
   return {
     window: { start: iso(opts.start), end: iso(opts.end) },
     totals: { recorded: 0, delivered: 0, missing: 0, sampled: false },
