@@ -59,13 +59,19 @@ export interface EngineOptions {
   now: Date;
   /** LookupEvents calls the run may make (each ≤ 50 events; at 2/s, 400 calls ≈ 3.5 min). */
   maxLookupCalls?: number;
+  /** Seed of the deterministic sampling choices (default 1). */
   seed?: number;
+  /** Events newer than now − this are not yet missing (default 15 min). */
   deliveryDelayMs?: number;
+  /** Log files delivered up to window end + this are read (default 1 h). */
   lateDeliveryMs?: number;
   triggerWindowMinutes?: number;
+  /** Write the missing events (CloudTrail records from event history) to this .jsonl.gz file. */
   exportPath?: string;
   onProgress?: (p: GapProgress) => void;
+  /** Concurrent S3 reads (default 8). */
   concurrency?: number;
+  /** Log files larger than this (compressed bytes) are skipped and reported (default 100 MiB). */
   maxFileBytes?: number;
 }
 

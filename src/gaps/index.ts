@@ -6,36 +6,18 @@ import { classifyError, probe } from '../aws/call.js';
 import type { Evidence, EventSelectors, TrailConfig } from '../evidence/schema.js';
 import { isOk } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
-import { GapEngine, type EngineInputs, type GapProgress } from './engine.js';
+import { GapEngine, type EngineInputs, type EngineOptions, type GapProgress } from './engine.js';
 import type { GapReport } from './model.js';
 
 export { gapReportSchema, gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
 export type { GapProgress } from './engine.js';
 export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './engine.js';
 
-export interface GapOptions {
+/** The engine's options, with the trail to resolve and `now` defaulting to the clock. */
+export interface GapOptions extends Omit<EngineOptions, 'now'> {
   /** Trail name or ARN. */
   trail: string;
-  region: string;
-  start: Date;
-  end: Date;
   now?: Date;
-  /** LookupEvents calls for the comparison (default 400 ≈ 3.5 min at 2 requests/s). */
-  maxLookupCalls?: number;
-  /** Seed of the deterministic sampling choices (default 1). */
-  seed?: number;
-  /** Events newer than now − this are not yet missing (default 15 min). */
-  deliveryDelayMs?: number;
-  /** Log files delivered up to window end + this are read (default 1 h). */
-  lateDeliveryMs?: number;
-  triggerWindowMinutes?: number;
-  /** Write the missing events (CloudTrail records from event history) to this .jsonl.gz file. */
-  exportPath?: string;
-  onProgress?: (p: GapProgress) => void;
-  /** Concurrent S3 reads (default 8). */
-  concurrency?: number;
-  /** Log files larger than this (compressed bytes) are skipped and reported (default 100 MiB). */
-  maxFileBytes?: number;
 }
 
 /** The trail could not be found or the input is wrong: the CLI exits 2. */
