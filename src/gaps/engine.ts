@@ -225,7 +225,9 @@ export class GapEngine {
     let truncated = false;
     let gotAny = false;
     while (pagesLeft > 0) {
-      const before = this.calls;
+      // Pages of *this* query: `this.calls` is shared with the queries running beside it, so a
+      // difference of it would charge their pages here (and end a throttled retry loop early).
+      let pages = 0;
       const limiterKey = `cloudtrail:LookupEvents@${region}`;
       const shared = this.clients.limiters.get(limiterKey);
       let pacer = this.pacers.get(region);
@@ -240,6 +242,7 @@ export class GapEngine {
         maxPages: 1,
         maxEvents: 50,
         onPage: () => {
+          pages++;
           this.calls++;
           this.progress(this.sampledMode ? 'refine' : 'history', 'reading CloudTrail event history');
         },
@@ -258,7 +261,6 @@ export class GapEngine {
           out.push(c);
         },
       });
-      const pages = this.calls - before;
       pagesLeft -= pages;
       if (res.status !== 'ok') {
         const throttled = res.errorCode && /thrott|limit|toomany/i.test(res.errorCode);

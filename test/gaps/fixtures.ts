@@ -151,6 +151,8 @@ export interface FakeAccount {
   selectors?: Record<string, unknown>;
   /** LookupEvents answers ThrottlingException to these call numbers (1-based). */
   throttleCalls?: number[];
+  /** A throttled call answers after this delay, so calls running beside it complete first. */
+  throttleDelayMs?: number;
   lookupDenied?: boolean;
   /** ListObjectsV2 fails with this error name. */
   s3ListError?: string;
@@ -183,10 +185,13 @@ export function fakeAws(acct: FakeAccount): Fake {
   });
   ct.on(GetEventSelectorsCommand).resolves({ TrailARN: TRAIL_ARN, ...(acct.selectors ?? { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }) });
   let calls = 0;
-  ct.on(LookupEventsCommand).callsFake((input: LookupRequest) => {
+  ct.on(LookupEventsCommand).callsFake(async (input: LookupRequest) => {
     calls++;
     if (acct.lookupDenied) throw Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
-    if (acct.throttleCalls?.includes(calls)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    if (acct.throttleCalls?.includes(calls)) {
+      if (acct.throttleDelayMs) await new Promise((r) => setTimeout(r, acct.throttleDelayMs));
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    }
     return lookupPage(acct.history, input);
   });
   s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: REGION });

@@ -183,6 +183,14 @@ describe('measureGaps against generated histories (fake clients)', () => {
     expect(r.stats!.lookupEventsThrottled).toBe(3);
   });
 
+  it('a throttled call answered after its neighbours is still retried to completion (pages are counted per query)', async () => {
+    const history = routine(T0, T0 + 12 * H, 20);
+    const r = await run({ history, files: deliver(history), throttleCalls: [1, 2, 5], throttleDelayMs: 50 });
+    expect(r.totals.recorded).toBe(240);
+    expect(r.totals.missing).toBe(0);
+    expect(r.stats!.lookupEventsThrottled).toBe(3);
+  });
+
   it('no event history access: could not check (exit 3)', async () => {
     const r = await run({ history: [], files: [], lookupDenied: true });
     expect(r.status).toBe('could-not-check');
