@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
+import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
 
 /**
  * The only place SDK clients are made. Collectors receive an AwsClients and never construct a
@@ -25,6 +26,11 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Override documented API rate limits (tests against stand-ins use higher ones). */
   rateLimits?: Record<string, number>;
+  /**
+   * Read S3 objects through the lean signed-GET path (object-reader.ts), the SDK answering anything
+   * but 200. The CLI turns it on; off by default so that fakes of S3Client.send see every read.
+   */
+  fastObjectReads?: boolean;
 }
 
 export interface ApiCallRecord {
@@ -40,6 +46,8 @@ export interface AwsClients {
   readonly options: ClientOptions;
   cloudtrail(region?: string): CloudTrailClient;
   s3(region?: string): S3Client;
+  /** GetObject as a stream, for reading many objects (log and digest files): see object-reader.ts. */
+  objects(region?: string): S3ObjectReader;
   logs(region?: string): CloudWatchLogsClient;
   cloudwatch(region?: string): CloudWatchClient;
   kms(region?: string): KMSClient;
@@ -106,20 +114,34 @@ export function createClients(opts: ClientOptions): AwsClients {
   }
 
   const r = (region?: string) => region ?? opts.region;
+  const readers = new Map<string, S3ObjectReader>();
+  const s3 = (region?: string): S3Client =>
+    make('s3', r(region), S3Client, {
+      // trail-doctor only reads; validate hashes every byte itself (SHA-256 of the inflated file,
+      // CloudTrail's own integrity scheme), so a second CRC pass over each body is CPU for nothing.
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      ...(opts.endpointUrl ? { forcePathStyle: true } : {}),
+    });
   return {
     region: opts.region,
     options: opts,
     calls,
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
     cloudtrail: (region) => make('cloudtrail', r(region), CloudTrailClient),
-    s3: (region) =>
-      make('s3', r(region), S3Client, {
-        // trail-doctor only reads; validate hashes every byte itself (SHA-256 of the inflated file,
-        // CloudTrail's own integrity scheme), so a second CRC pass over each body is CPU for nothing.
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        ...(opts.endpointUrl ? { forcePathStyle: true } : {}),
-      }),
+    s3,
+    objects: (region) => {
+      const reg = r(region);
+      let reader = readers.get(reg);
+      if (!reader) {
+        const client = s3(reg);
+        reader = opts.fastObjectReads
+          ? fastObjectReader(client, requestHandler, { onCall: (startedAt, durationMs) => calls.push({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs }) })
+          : sdkObjectReader(client);
+        readers.set(reg, reader);
+      }
+      return reader;
+    },
     logs: (region) => make('logs', r(region), CloudWatchLogsClient),
     cloudwatch: (region) => make('cloudwatch', r(region), CloudWatchClient),
     kms: (region) => make('kms', r(region), KMSClient),

@@ -56,6 +56,7 @@ export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: 
     profile: flags.profile ?? undefined,
     endpointUrl,
     requestTimeoutMs: timeout * 1000,
+    fastObjectReads: true,
   };
 }
 
