@@ -15,6 +15,7 @@ interface ValidateFlags extends AwsFlags {
   verbose?: boolean;
   format?: string;
   concurrency?: string;
+  hashThreads?: string;
   sourceRegion?: string[];
 }
 
@@ -36,7 +37,8 @@ export const register: Register = (program, ctx) => {
     .option('--s3-prefix <prefix>', 'key prefix (default: the trail’s)')
     .option('--verbose', 'one line per file and its verdict')
     .option('--format <format>', 'text or json', 'text')
-    .option('--concurrency <n>', 'files fetched and hashed at once', '32');
+    .option('--concurrency <n>', 'files fetched and hashed at once', '32')
+    .option('--hash-threads <n>', 'worker threads that inflate and hash log files; 0 hashes in the main thread (default: cores - 1, 1 to 4)');
   addAwsOptions(cmd);
   cmd.action(async (flags: ValidateFlags) => {
     const trail = parseTrail(flags.trail ?? '');
@@ -49,6 +51,7 @@ export const register: Register = (program, ctx) => {
     if (flags.s3Prefix !== undefined && flags.s3Prefix.length > 200) throw new UsageError('--s3-prefix: longer than 200 characters');
     for (const r of flags.sourceRegion ?? []) if (!isValidRegion(r)) throw new UsageError(`--source-region: ${JSON.stringify(r)} is not an AWS region`);
     const concurrency = parsePositiveInt(flags.concurrency ?? '32', '--concurrency', 256);
+    const hashThreads = flags.hashThreads === undefined ? undefined : flags.hashThreads === '0' ? 0 : parsePositiveInt(flags.hashThreads, '--hash-threads', 16);
     const copts = clientOptions(flags, ctx, trail.region);
     const clients = await ctx.makeClients(copts);
     const { validateTrail, ValidateInputError } = await import('../integrity/validate.js');
@@ -72,6 +75,7 @@ export const register: Register = (program, ctx) => {
         ...(flags.s3Bucket ? { s3Bucket: flags.s3Bucket } : {}),
         ...(flags.s3Prefix !== undefined ? { s3Prefix: flags.s3Prefix } : {}),
         concurrency,
+        ...(hashThreads !== undefined ? { hashThreads } : {}),
         verbose,
         now: ctx.now(),
         onResolved: header,

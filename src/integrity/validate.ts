@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { DescribeTrailsCommand, ListPublicKeysCommand, type Trail } from '@aws-sdk/client-cloudtrail';
-import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { KeyObject } from 'node:crypto';
@@ -24,7 +24,7 @@ import {
   type ChainLocation,
 } from './keys.js';
 import { fingerprintOf, loadPublicKey, missingRequiredKey, parseDigestBody, signingString, verifySignature, type DigestJson } from './digest.js';
-import { hashGzipStream } from './gzip.js';
+import { createHasher, inlineHasher, type Hasher } from './hash-pool.js';
 import { OrderedQueue } from './ordered.js';
 import type { ChainSummary, Counts, FileResult, Notice, ValidateOptions, ValidationResult, ValidationSummary } from './model.js';
 
@@ -198,6 +198,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
   };
 
   let trail: ResolvedTrail | undefined;
+  let hasher: Hasher = inlineHasher;
   try {
     trail = await resolveTrail(clients, opts);
     const tr = trail;
@@ -211,6 +212,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       /* s3:GetBucketLocation is optional: assume the trail's home region */
     }
     const s3: S3Client = clients.s3(bucketRegion);
+    const objects = clients.objects(bucketRegion);
 
     const listPrefixes = async (prefix: string): Promise<string[]> => {
       const out: string[] = [];
@@ -255,6 +257,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     }
 
     // ---- shared machinery ---------------------------------------------------------------------
+    hasher = createHasher(opts.hashThreads);
     const logLimit = pLimit(concurrency);
     const digestLimit = pLimit(Math.min(8, concurrency + 2));
     const keyStores = new Map<string, Promise<Map<string, PublicKeyEntry>>>();
@@ -293,17 +296,15 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     const fetchDigest = async (bucket: string, key: string): Promise<Fetched> => {
       let res;
       try {
-        res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        res = await objects.get(bucket, key);
       } catch (e) {
         const c = classifyError(e, ['NoSuchKey']);
         if (c.kind === 'absent') return { status: 'missing' };
         throw s3Failure(e, `read digest s3://${bucket}/${inertLine(key, 300)}`, 's3:GetObject (and s3:ListBucket, without which S3 reports a missing key as AccessDenied)');
       }
-      const body = await readAll(res.Body as AsyncIterable<Uint8Array>, limits.digestCompressed ?? 32 * 1024 * 1024);
+      const body = await readAll(res.body, limits.digestCompressed ?? 32 * 1024 * 1024);
       if (!body) return { status: 'too-large' };
-      const metadata: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.Metadata ?? {})) metadata[k.toLowerCase()] = v;
-      return { status: 'ok', body, metadata };
+      return { status: 'ok', body, metadata: res.metadata };
     };
 
     const keysFrom = async (region: string, from: Date, to: Date): Promise<Map<string, PublicKeyEntry>> => {
@@ -393,13 +394,13 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
         const base = { kind: 'log' as const, bucket, key, account: loc.account, region: loc.region };
         let res;
         try {
-          res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          res = await objects.get(bucket, key);
         } catch (e) {
           const c = classifyError(e, ['NoSuchKey']);
           if (c.kind === 'absent') return { ...base, verdict: 'missing', reason: 'not found' };
           throw s3Failure(e, `read log file s3://${bucket}/${inertLine(key, 300)}`, 's3:GetObject (and s3:ListBucket, without which S3 reports a missing key as AccessDenied)');
         }
-        const out = await hashGzipStream(res.Body as AsyncIterable<Uint8Array>, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
+        const out = await hasher.hash(res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
         if (out.kind === 'invalid format') return { ...base, verdict: 'invalid', reason: 'invalid format', detail: out.detail };
         if (out.kind !== 'hash') return { ...base, verdict: 'invalid', reason: out.kind };
         bytesHashed += out.inflatedBytes;
@@ -741,5 +742,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     if (e instanceof CouldNotCheckError) return result('could-not-check', trail ?? {}, { message: e.message, needs: e.needs, code: e.code });
     const c = classifyError(e);
     return result('could-not-check', trail ?? {}, { message: `${c.code}: ${c.message}`, code: c.code });
+  } finally {
+    await hasher.close();
   }
 }

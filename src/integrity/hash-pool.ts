@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { hashGzipStream, type HashLimits, type LogHashOutcome } from './gzip.js';
+
+/**
+ * Inflating and hashing every log file is most of `validate`'s CPU. In the main thread it competes
+ * with the HTTP traffic for one core; this pool runs it in worker threads so both cores work. The
+ * main thread only copies each body's chunks (coalesced to ~128 KB) into transferable buffers;
+ * flow control keeps at most MAX_UNACKED chunks of one file in flight, so memory stays bounded by
+ * concurrency × 256 KB whatever the file sizes. Where no compiled worker exists (running from
+ * TypeScript sources), hashing stays in this thread: same function, same verdicts.
+ */
+export type ToWorker =
+  | { t: 'start'; id: number; limits: HashLimits }
+  | { t: 'data'; id: number; chunk: ArrayBuffer }
+  | { t: 'end'; id: number };
+
+type FromWorker =
+  | { t: 'ack'; id: number }
+  | { t: 'done'; id: number; outcome: LogHashOutcome }
+  | { t: 'failed'; id: number; message: string };
+
+export interface Hasher {
+  hash(source: AsyncIterable<Uint8Array>, limits?: HashLimits): Promise<LogHashOutcome>;
+  close(): Promise<void>;
+  /** Worker threads in use (0: hashing in the calling thread). */
+  readonly threads: number;
+}
+
+const COALESCE = 128 * 1024;
+const MAX_UNACKED = 2;
+
+interface Job {
+  acked: () => void;
+  done: (o: LogHashOutcome) => void;
+  failed: (e: Error) => void;
+  unacked: number;
+}
+
+/** Hashing in the calling thread. */
+export const inlineHasher: Hasher = { hash: (s, l) => hashGzipStream(s, l), close: async () => undefined, threads: 0 };
+
+function workerFile(): URL | undefined {
+  const url = new URL('./hash-worker.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** Threads worth starting here: one per core beyond the main thread's, at least one, at most 4. */
+export function defaultHashThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+export function createHasher(threads = defaultHashThreads()): Hasher {
+  const file = workerFile();
+  if (!file || threads < 1) return inlineHasher;
+  const workers: Array<{ w: Worker; active: number }> = [];
+  const jobs = new Map<number, Job>();
+  let nextId = 1;
+  let broken: Error | undefined;
+  for (let i = 0; i < threads; i++) {
+    const w = new Worker(file);
+    w.unref();
+    const slot = { w, active: 0 };
+    w.on('message', (m: FromWorker) => {
+      const job = jobs.get(m.id);
+      if (!job) return;
+      if (m.t === 'ack') {
+        job.unacked--;
+        job.acked();
+        return;
+      }
+      jobs.delete(m.id);
+      slot.active--;
+      job.acked(); // a reader waiting to send more learns the file is settled
+      if (m.t === 'done') job.done(m.outcome);
+      else job.failed(new Error(`hashing thread: ${m.message}`));
+    });
+    w.on('error', (e) => {
+      broken = e;
+      for (const [id, job] of jobs) {
+        jobs.delete(id);
+        job.failed(e);
+        job.acked();
+      }
+    });
+    workers.push(slot);
+  }
+
+  const hash = async (source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> => {
+    if (broken) return hashGzipStream(source, limits);
+    const slot = workers.reduce((a, b) => (b.active < a.active ? b : a));
+    slot.active++;
+    const id = nextId++;
+    let wakeAck: (() => void) | undefined;
+    let settled = false;
+    const result = new Promise<LogHashOutcome>((resolve, reject) => {
+      jobs.set(id, {
+        acked: () => wakeAck?.(),
+        done: (o) => ((settled = true), resolve(o)),
+        failed: (e) => ((settled = true), reject(e)),
+        unacked: 0,
+      });
+    });
+    result.catch(() => undefined);
+    const job = jobs.get(id)!;
+    slot.w.postMessage({ t: 'start', id, limits } satisfies ToWorker);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      // our own copy: socket chunks may be views into buffers Node still uses
+      const ab = new ArrayBuffer(pendingBytes);
+      const view = new Uint8Array(ab);
+      let o = 0;
+      for (const p of pending) {
+        view.set(p, o);
+        o += p.length;
+      }
+      pending = [];
+      pendingBytes = 0;
+      while (job.unacked >= MAX_UNACKED && !settled) await new Promise<void>((r) => (wakeAck = r));
+      if (settled) return;
+      job.unacked++;
+      slot.w.postMessage({ t: 'data', id, chunk: ab } satisfies ToWorker, [ab]);
+    };
+    const it = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const n = await it.next();
+        if (n.done || settled) break;
+        pending.push(Buffer.from(n.value.buffer, n.value.byteOffset, n.value.byteLength));
+        pendingBytes += n.value.byteLength;
+        if (pendingBytes >= COALESCE) await flush();
+      }
+      await flush();
+    } finally {
+      await it.return?.();
+    }
+    if (!settled) slot.w.postMessage({ t: 'end', id } satisfies ToWorker);
+    return result;
+  };
+
+  return {
+    hash,
+    threads,
+    close: async () => {
+      await Promise.all(workers.map((s) => s.w.terminate()));
+    },
+  };
+}
