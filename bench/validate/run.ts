@@ -16,7 +16,7 @@ import { startMoto, useMotoCredentials, type Moto } from '../../test/support/mot
 import { buildChain, makeKey, records, type FixtureKey, type Store } from '../../test/integrity/fixtures.js';
 import { awsCli, awsCliEnv, listPublicKeysOverride, MOTO_ACCOUNT, runProcess, seedMoto, summaryLines } from '../../test/integrity/moto-seed.js';
 import { startBenchProxy } from './proxy.js';
-import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
@@ -93,10 +93,11 @@ async function dataset(name: string, key: FixtureKey, days: number, pool: Buffer
   return { name, trail, bucket, days, digests: chain.digests.length, logs: chain.logs.length, gzBytes, rawBytes, motos: servers };
 }
 
-/** trail-doctor as users run it: compiled JavaScript (here one esbuild bundle of our code), not tsx. */
-const MEASURE_JS = '.bench-out/validate-measure.mjs'; // one level below the repo, like dist/ (version.ts reads ../package.json)
+/** trail-doctor as users run it: the compiled CLI in dist/ (hashing threads included), not tsx. */
+const MEASURE_JS = 'bench/validate/measure.mjs';
 async function buildMeasure(): Promise<void> {
-  await build({ entryPoints: ['bench/validate/measure.ts'], outfile: MEASURE_JS, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
 }
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
