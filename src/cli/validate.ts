@@ -38,7 +38,7 @@ export const register: Register = (program, ctx) => {
     .option('--verbose', 'one line per file and its verdict')
     .option('--format <format>', 'text or json', 'text')
     .option('--concurrency <n>', 'files fetched and hashed at once', '32')
-    .option('--hash-threads <n>', 'worker threads that inflate and hash log files; 0 hashes in the main thread (default: cores - 1, 1 to 4)');
+    .option('--hash-threads <n>', 'worker threads that inflate and hash log files; 0 hashes in the main thread (default: one per core, at most 4)');
   addAwsOptions(cmd);
   cmd.action(async (flags: ValidateFlags) => {
     const trail = parseTrail(flags.trail ?? '');

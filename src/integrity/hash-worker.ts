@@ -3,17 +3,17 @@ import { hashGzipStream, type HashLimits } from './gzip.js';
 import type { ToWorker } from './hash-pool.js';
 
 /**
- * One hashing thread of the pool (hash-pool.ts): bodies arrive as transferred chunks, go through the
- * same first-member gunzip + SHA-256 as in the main thread, and the outcome goes back. Each chunk is
+ * One hashing thread of the pool (hash-pool.ts): bodies arrive as batches of chunks, go through the
+ * same first-member gunzip + SHA-256 as in the main thread, and the outcome goes back. Each batch is
  * acknowledged once consumed, so the main thread never has more than a few in flight per file.
  */
 class ChunkQueue implements AsyncIterable<Uint8Array> {
-  private readonly chunks: Uint8Array[] = [];
+  private readonly batches: Uint8Array[][] = [];
   private ended = false;
   private wake?: () => void;
   constructor(private readonly onConsumed: () => void) {}
-  push(c: Uint8Array): void {
-    this.chunks.push(c);
+  push(batch: Uint8Array[]): void {
+    this.batches.push(batch);
     this.wake?.();
   }
   end(): void {
@@ -22,9 +22,9 @@ class ChunkQueue implements AsyncIterable<Uint8Array> {
   }
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     for (;;) {
-      const c = this.chunks.shift();
-      if (c) {
-        yield c;
+      const batch = this.batches.shift();
+      if (batch) {
+        for (const c of batch) yield c;
         this.onConsumed();
         continue;
       }
@@ -53,6 +53,6 @@ port.on('message', (m: ToWorker) => {
     const q = new ChunkQueue(() => port.postMessage({ t: 'ack', id: m.id }));
     jobs.set(m.id, q);
     void run(m.id, q, m.limits);
-  } else if (m.t === 'data') jobs.get(m.id)?.push(new Uint8Array(m.chunk));
+  } else if (m.t === 'data') jobs.get(m.id)?.push(m.chunks);
   else if (m.t === 'end') jobs.get(m.id)?.end();
 });

@@ -33,7 +33,7 @@ export interface ValidateOptions {
   s3Prefix?: string;
   /** Log files fetched and hashed at once (default 32). */
   concurrency?: number;
-  /** Worker threads that inflate and hash log files (default: one per core beyond the first, 1–4; 0 hashes in this thread). */
+  /** Worker threads that inflate and hash log files (default: one per core, at most 4; 0 hashes in this thread). */
   hashThreads?: number;
   verbose?: boolean;
   /** Called for each file verdict, in the CLI's order (newest digest first, then its logs). */
