@@ -1,12 +1,13 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { HealthClient } from '@aws-sdk/client-health';
-import { STSClient } from '@aws-sdk/client-sts';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createRequire } from 'node:module';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { HealthClient } from '@aws-sdk/client-health';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
@@ -69,6 +70,23 @@ type AnyClient = {
 
 const GLOBAL_REGION = 'us-east-1';
 
+// Each client package costs ~40 ms of start-up to load; `validate` needs four of the nine. They
+// load on first use, from the same module cache as any static import of them.
+const load = createRequire(import.meta.url);
+type Ctor<C> = new (cfg: Record<string, unknown>) => C;
+const lazy = <C>(pkg: string, name: string): (() => Ctor<C>) => () => (load(pkg) as Record<string, Ctor<C>>)[name]!;
+const SDK = {
+  cloudtrail: lazy<CloudTrailClient>('@aws-sdk/client-cloudtrail', 'CloudTrailClient'),
+  s3: lazy<S3Client>('@aws-sdk/client-s3', 'S3Client'),
+  logs: lazy<CloudWatchLogsClient>('@aws-sdk/client-cloudwatch-logs', 'CloudWatchLogsClient'),
+  cloudwatch: lazy<CloudWatchClient>('@aws-sdk/client-cloudwatch', 'CloudWatchClient'),
+  iam: lazy<IAMClient>('@aws-sdk/client-iam', 'IAMClient'),
+  kms: lazy<KMSClient>('@aws-sdk/client-kms', 'KMSClient'),
+  health: lazy<HealthClient>('@aws-sdk/client-health', 'HealthClient'),
+  sts: lazy<STSClient>('@aws-sdk/client-sts', 'STSClient'),
+  organizations: lazy<OrganizationsClient>('@aws-sdk/client-organizations', 'OrganizationsClient'),
+};
+
 export function createClients(opts: ClientOptions): AwsClients {
   const cache = new Map<string, unknown>();
   const calls: ApiCallRecord[] = [];
@@ -77,7 +95,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     requestTimeout: opts.requestTimeoutMs ?? 20_000,
   });
 
-  function make<C>(key: string, region: string, ctor: new (cfg: Record<string, unknown>) => C, extra: Record<string, unknown> = {}): C {
+  function make<C>(key: string, region: string, ctor: () => Ctor<C>, extra: Record<string, unknown> = {}): C {
     const cacheKey = `${key}@${region}`;
     const hit = cache.get(cacheKey);
     if (hit) return hit as C;
@@ -91,7 +109,8 @@ export function createClients(opts: ClientOptions): AwsClients {
     };
     if (opts.profile) cfg.profile = opts.profile;
     if (opts.endpointUrl) cfg.endpoint = opts.endpointUrl;
-    const client = new ctor(cfg);
+    const Client = ctor();
+    const client = new Client(cfg);
     (client as unknown as AnyClient).middlewareStack.add(
       (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
         const startedAt = Date.now();
@@ -116,7 +135,7 @@ export function createClients(opts: ClientOptions): AwsClients {
   const r = (region?: string) => region ?? opts.region;
   const readers = new Map<string, S3ObjectReader>();
   const s3 = (region?: string): S3Client =>
-    make('s3', r(region), S3Client, {
+    make('s3', r(region), SDK.s3, {
       // trail-doctor only reads; validate hashes every byte itself (SHA-256 of the inflated file,
       // CloudTrail's own integrity scheme), so a second CRC pass over each body is CPU for nothing.
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -128,7 +147,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     options: opts,
     calls,
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
-    cloudtrail: (region) => make('cloudtrail', r(region), CloudTrailClient),
+    cloudtrail: (region) => make('cloudtrail', r(region), SDK.cloudtrail),
     s3,
     objects: (region) => {
       const reg = r(region);
@@ -142,13 +161,13 @@ export function createClients(opts: ClientOptions): AwsClients {
       }
       return reader;
     },
-    logs: (region) => make('logs', r(region), CloudWatchLogsClient),
-    cloudwatch: (region) => make('cloudwatch', r(region), CloudWatchClient),
-    kms: (region) => make('kms', r(region), KMSClient),
-    sts: (region) => make('sts', r(region), STSClient),
-    iam: () => make('iam', GLOBAL_REGION, IAMClient),
-    health: () => make('health', GLOBAL_REGION, HealthClient),
-    organizations: () => make('organizations', GLOBAL_REGION, OrganizationsClient),
+    logs: (region) => make('logs', r(region), SDK.logs),
+    cloudwatch: (region) => make('cloudwatch', r(region), SDK.cloudwatch),
+    kms: (region) => make('kms', r(region), SDK.kms),
+    sts: (region) => make('sts', r(region), SDK.sts),
+    iam: () => make('iam', GLOBAL_REGION, SDK.iam),
+    health: () => make('health', GLOBAL_REGION, SDK.health),
+    organizations: () => make('organizations', GLOBAL_REGION, SDK.organizations),
   };
 }
 
