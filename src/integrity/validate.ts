@@ -408,7 +408,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
         return { ...base, verdict: 'valid' };
       };
 
-      const runPass = async (list: string[], isBackfill: boolean): Promise<void> => {
+      const runPass = async (list: string[], isBackfill: boolean, onWalked?: () => void): Promise<void> => {
         if (list.length === 0) return;
         const kind = isBackfill ? ('backfill-digest' as const) : ('digest' as const);
         const counts = isBackfill ? summary.backfillDigests : summary.digests;
@@ -621,10 +621,20 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
           stoppedBy = 'window-start';
         }
         if (segment) closeSegment(key ? stoppedBy : 'no-older-digest');
+        onWalked?.();
         await ordered.drain();
       };
 
-      await runPass(standard, false);
+      // The log-folder listing for §5.10.1 needs only the walked chain (coverage and names), not the
+      // hashes: it runs while the walk's last log files are still hashing instead of after them.
+      let listing: Promise<Uncovered> | undefined;
+      const startListing = () => {
+        if (listing || ranges.length === 0) return;
+        listing = listUncovered(loc, ranges);
+        listing.catch(() => undefined); // awaited below; a failure surfaces there
+      };
+      await runPass(standard, false, startListing);
+      startListing();
       await runPass(backfill, true);
 
       // ---- §5.10.2: deleted newest digest(s) ----------------------------------------------------
@@ -643,10 +653,30 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       }
 
       // ---- §5.10.1: log files named by no digest --------------------------------------------------
-      if (ranges.length) await findUnlisted(loc, ranges, emit);
+      if (listing) await reportUnlisted(loc, await listing, emit);
     };
 
-    const findUnlisted = async (loc: ChainLocation, ranges: Interval[], emit: (fn: () => void) => void): Promise<void> => {
+    const listAll = async (prefix: string, each: (key: string) => void) => {
+      let token: string | undefined;
+      do {
+        let res;
+        try {
+          res = await s3.send(new ListObjectsV2Command({ Bucket: tr.bucket, Prefix: prefix, ContinuationToken: token }));
+        } catch (e) {
+          throw s3Failure(e, `list s3://${tr.bucket}/${prefix}`, 's3:ListBucket');
+        }
+        for (const o of res.Contents ?? []) if (o.Key) each(o.Key);
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+    };
+
+    interface Uncovered {
+      candidates: string[];
+      days: string[];
+    }
+
+    /** Log keys delivered inside the valid digests' coverage and named by none of the digests walked so far. */
+    const listUncovered = async (loc: ChainLocation, ranges: Interval[]): Promise<Uncovered> => {
       const covered = mergeIntervals(ranges);
       const inCoverage = (t: number) => covered.some((r) => t >= r.start && t + 60_000 <= r.end);
       const lo = covered[0]!.start - HOUR;
@@ -655,19 +685,6 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       for (let d = Date.UTC(new Date(lo).getUTCFullYear(), new Date(lo).getUTCMonth(), new Date(lo).getUTCDate()); d <= hi; d += 86_400_000) days.push(dateFolder(new Date(d)));
       const candidates: string[] = [];
       const folder = logFolder(loc);
-      const listAll = async (prefix: string, each: (key: string) => void) => {
-        let token: string | undefined;
-        do {
-          let res;
-          try {
-            res = await s3.send(new ListObjectsV2Command({ Bucket: tr.bucket, Prefix: prefix, ContinuationToken: token }));
-          } catch (e) {
-            throw s3Failure(e, `list s3://${tr.bucket}/${prefix}`, 's3:ListBucket');
-          }
-          for (const o of res.Contents ?? []) if (o.Key) each(o.Key);
-          token = res.IsTruncated ? res.NextContinuationToken : undefined;
-        } while (token);
-      };
       await Promise.all(
         days.map((day) =>
           digestLimit(() =>
@@ -678,6 +695,11 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
           ),
         ),
       );
+      return { candidates, days };
+    };
+
+    /** Reports the candidates that no digest names, backfill and other trails' digests included. */
+    const reportUnlisted = async (loc: ChainLocation, { candidates, days }: Uncovered, emit: (fn: () => void) => void): Promise<void> => {
       if (candidates.length === 0) return;
       // Log names carry no trail name: union the log lists of every other trail's digests in these folders.
       const others: string[] = [];
