@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { hashGzipStream, inflateDigest } from './gzip.js';
+import { hashGzipStream, inflateDigest, SyncLogHasher } from './gzip.js';
 import { fingerprintOf, loadPublicKey, signingString, sha256Hex } from './digest.js';
 import { digestKeyTimestamp, logKeyDeliveryTime } from './keys.js';
 
@@ -73,5 +73,43 @@ describe('digest inflate', () => {
     expect(inflateDigest(Buffer.concat([gz, gzipSync('x'), Buffer.from('junk')])).toString()).toBe('{"a":1}');
     expect(() => inflateDigest(gz.subarray(0, gz.length - 8))).toThrow(/trailer/);
     expect(() => inflateDigest(Buffer.from('{"a":1}'))).toThrow(/not gzip/);
+  });
+});
+
+describe('synchronous log hashing (the hashing threads) gives hashGzipStream’s verdicts', () => {
+  const raw = Buffer.from(JSON.stringify({ Records: Array.from({ length: 6000 }, (_, i) => ({ i, id: randomBytes(8).toString('hex') })) }));
+  const gz = gzipSync(raw);
+  const flipped = Buffer.from(gz);
+  flipped[flipped.length - 6]! ^= 0xff;
+  const bodies: Record<string, Buffer> = {
+    valid: gz,
+    'trailer missing': gz.subarray(0, gz.length - 8),
+    'trailer partial': gz.subarray(0, gz.length - 3),
+    'CRC flipped': flipped,
+    'appended member': Buffer.concat([gz, gzipSync(Buffer.from('x'))]),
+    'one zero byte after': Buffer.concat([gz, Buffer.alloc(1)]),
+    'truncated deflate': gz.subarray(0, gz.length >> 1),
+    'not gzip': raw.subarray(0, 300_000),
+    empty: Buffer.alloc(0),
+    noise: randomBytes(3 * 1024 * 1024),
+  };
+  const pieces = (b: Buffer, n: number) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
+  const syncHash = (parts: Buffer[], limits?: { maxInflated?: number; maxCompressed?: number }) => {
+    const h = new SyncLogHasher(limits);
+    for (const p of parts) {
+      const early = h.write(p);
+      if (early) return early;
+    }
+    return h.end();
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    it(name, async () => {
+      for (const n of [7, 16_384, 1 << 20]) expect(syncHash(pieces(body, n))).toEqual(await hashGzipStream(chunks(body, n)));
+    });
+  }
+  it('caps: compressed size and inflated size (gzip bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024));
+    expect(syncHash(pieces(bomb, 4096), { maxInflated: 1024 * 1024 })).toEqual(await hashGzipStream(chunks(bomb, 4096), { maxInflated: 1024 * 1024 }));
+    expect(syncHash(pieces(gz, 4096), { maxCompressed: 10_000 })).toEqual({ kind: 'invalid format', detail: 'larger than the 10000-byte cap' });
   });
 });

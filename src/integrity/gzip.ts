@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
+import { InflateRaw } from 'minizlib';
 
 /**
  * gzip handling with `validate-logs` parity (cloudtrail-files.md §5.4, §5.6): only the FIRST member
@@ -175,15 +176,117 @@ export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: 
   if (bomb) return { kind: 'invalid format', detail: `inflates past the ${maxInflated}-byte cap` };
   if (failure) return { kind: 'invalid format', detail: `corrupt deflate data (${failure.message})` };
   const consumed = inflater.bytesWritten;
-  const after = fed - consumed;
-  if (after > 0) {
-    const rest = Buffer.concat(tail).subarray(consumed - tailStart);
-    if (rest.length >= 8) {
-      if (crc32 && readU32LE(rest, 0) !== crc >>> 0) return { kind: 'invalid format', detail: 'CRC32 mismatch' };
-      if (readU32LE(rest, 4) !== inflated >>> 0) return { kind: 'invalid format', detail: 'ISIZE mismatch' };
-      if (rest.length > 8) return { kind: 'unexpected data after end of compressed stream' };
-    }
-  }
+  const rest = fed > consumed ? Buffer.concat(tail).subarray(consumed - tailStart) : Buffer.alloc(0);
   tail = [];
-  return { kind: 'hash', sha256: hash.digest('hex'), inflatedBytes: inflated, compressedBytes: compressed };
+  return trailerVerdict(rest, crc, inflated) ?? { kind: 'hash', sha256: hash.digest('hex'), inflatedBytes: inflated, compressedBytes: compressed };
+}
+
+/**
+ * What follows the deflate stream (§5.6 parity): fewer than 8 bytes is not an error (the hash
+ * decides); a full trailer must match CRC32 and ISIZE; anything after it is an error.
+ */
+function trailerVerdict(rest: Uint8Array, crc: number, inflated: number): LogHashOutcome | undefined {
+  if (rest.length < 8) return undefined;
+  if (crc32 && readU32LE(rest, 0) !== crc >>> 0) return { kind: 'invalid format', detail: 'CRC32 mismatch' };
+  if (readU32LE(rest, 4) !== inflated >>> 0) return { kind: 'invalid format', detail: 'ISIZE mismatch' };
+  if (rest.length > 8) return { kind: 'unexpected data after end of compressed stream' };
+  return undefined;
+}
+
+/** Input fed to the synchronous inflater at a time: bounds one write's output (~200 KB, 16 MB for a bomb). */
+const SYNC_PIECE = 16 * 1024;
+
+/**
+ * The same verdicts as hashGzipStream, computed synchronously in the calling thread (minizlib drives
+ * Node's zlib binding without the libuv pool). For the hashing threads: there, inflating in the
+ * thread that hashes keeps every output chunk in that core's cache and starts no extra threads
+ * competing for the cores. Feed it compressed chunks with write(); an outcome decided early (bad
+ * header, corrupt data, caps) comes back from write(), the final one from end().
+ */
+export class SyncLogHasher {
+  private readonly maxCompressed: number;
+  private readonly maxInflated: number;
+  private readonly hash = createHash('sha256');
+  private readonly inflater: InflateRaw;
+  private header: Buffer | undefined = Buffer.alloc(0);
+  private compressed = 0;
+  private inflated = 0;
+  private crc = 0;
+  private failure: Error | undefined;
+  private bomb = false;
+  /** Bytes after the end of the deflate stream (trailer and anything else), once it has ended. */
+  private after: Buffer[] | undefined;
+  private done: LogHashOutcome | undefined;
+
+  constructor(limits: HashLimits = {}) {
+    this.maxCompressed = limits.maxCompressed ?? 1024 ** 3;
+    this.maxInflated = limits.maxInflated ?? 4 * 1024 ** 3;
+    // minizlib hands its options to node:zlib, which takes the output chunk size
+    const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 128 * 1024 };
+    this.inflater = new InflateRaw(options as ConstructorParameters<typeof InflateRaw>[0]);
+    this.inflater.on('data', (c: Buffer) => {
+      this.inflated += c.length;
+      if (this.inflated > this.maxInflated) {
+        this.bomb = true;
+        return;
+      }
+      this.hash.update(c);
+      if (crc32) this.crc = crc32(c, this.crc);
+    });
+    this.inflater.on('error', (e: unknown) => {
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
+    });
+  }
+
+  write(chunk: Uint8Array): LogHashOutcome | undefined {
+    if (this.done) return this.done;
+    this.compressed += chunk.byteLength;
+    if (this.compressed > this.maxCompressed) return this.finish({ kind: 'invalid format', detail: `larger than the ${this.maxCompressed}-byte cap` });
+    let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.header) {
+      this.header = Buffer.concat([this.header, data]);
+      let h: number | undefined;
+      try {
+        h = gzipHeaderLength(this.header);
+      } catch (e) {
+        return this.finish({ kind: 'invalid format', detail: (e as Error).message });
+      }
+      if (h === undefined) return undefined;
+      data = this.header.subarray(h);
+      this.header = undefined;
+    }
+    for (let o = 0; o < data.length; o += SYNC_PIECE) {
+      const piece = data.subarray(o, o + SYNC_PIECE);
+      if (this.after) {
+        this.after.push(piece);
+        continue;
+      }
+      this.inflater.write(piece);
+      if (this.failure || this.bomb) return this.finish(this.early()!);
+      // bytesWritten is the input the last write consumed: less than given means the stream ended
+      const used = (this.inflater.handle as { bytesWritten?: number } | undefined)?.bytesWritten ?? piece.length;
+      if (used < piece.length) this.after = [piece.subarray(used)];
+    }
+    return undefined;
+  }
+
+  end(): LogHashOutcome {
+    if (this.done) return this.done;
+    if (this.header) return this.finish({ kind: 'invalid format', detail: 'not gzip (empty or truncated header)' });
+    const rest = this.after ? Buffer.concat(this.after) : Buffer.alloc(0);
+    return this.finish(trailerVerdict(rest, this.crc, this.inflated) ?? { kind: 'hash', sha256: this.hash.digest('hex'), inflatedBytes: this.inflated, compressedBytes: this.compressed });
+  }
+
+  private early(): LogHashOutcome | undefined {
+    if (this.bomb) return { kind: 'invalid format', detail: `inflates past the ${this.maxInflated}-byte cap` };
+    if (this.failure) return { kind: 'invalid format', detail: `corrupt deflate data (${this.failure.message})` };
+    return undefined;
+  }
+
+  private finish(o: LogHashOutcome): LogHashOutcome {
+    this.done = o;
+    this.after = undefined;
+    this.inflater.close();
+    return o;
+  }
 }
