@@ -32,6 +32,8 @@ export interface ClientOptions {
    * but 200. The CLI turns it on; off by default so that fakes of S3Client.send see every read.
    */
   fastObjectReads?: boolean;
+  /** Call records kept (default CALL_LOG_LIMIT); every call is counted regardless. */
+  callLogLimit?: number;
 }
 
 export interface ApiCallRecord {
@@ -58,8 +60,10 @@ export interface AwsClients {
   /** AWS Health's global endpoint is us-east-1. */
   health(): HealthClient;
   organizations(): OrganizationsClient;
-  /** Every call sent through these clients, in order: the report's call count and the plan's audit. */
+  /** The calls sent through these clients, in order, up to CALL_LOG_LIMIT: the plan's audit. */
   readonly calls: ApiCallRecord[];
+  /** Every call sent, the log's cap notwithstanding: the reports' call count. */
+  readonly callCount: number;
   /** Shared rate limiters, keyed `service:Operation@region` (LookupEvents: 2/s). */
   readonly limiters: RateLimiters;
 }
@@ -69,6 +73,9 @@ type AnyClient = {
 };
 
 const GLOBAL_REGION = 'us-east-1';
+
+/** Records kept of individual calls: a 90-day validation of a busy trail makes millions of GETs. */
+export const CALL_LOG_LIMIT = 10_000;
 
 // Each client package costs ~40 ms of start-up to load; `validate` needs four of the nine. They
 // load on first use, from the same module cache as any static import of them.
@@ -90,6 +97,11 @@ const SDK = {
 export function createClients(opts: ClientOptions): AwsClients {
   const cache = new Map<string, unknown>();
   const calls: ApiCallRecord[] = [];
+  let callCount = 0;
+  const logCall = (c: ApiCallRecord) => {
+    callCount++;
+    if (calls.length < (opts.callLogLimit ?? CALL_LOG_LIMIT)) calls.push(c);
+  };
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: opts.connectTimeoutMs ?? 5_000,
     requestTimeout: opts.requestTimeoutMs ?? 20_000,
@@ -117,7 +129,7 @@ export function createClients(opts: ClientOptions): AwsClients {
         try {
           return await next(args);
         } finally {
-          calls.push({
+          logCall({
             service: key,
             operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
             region,
@@ -146,6 +158,9 @@ export function createClients(opts: ClientOptions): AwsClients {
     region: opts.region,
     options: opts,
     calls,
+    get callCount() {
+      return callCount;
+    },
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
     cloudtrail: (region) => make('cloudtrail', r(region), SDK.cloudtrail),
     s3,
@@ -155,7 +170,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       if (!reader) {
         const client = s3(reg);
         reader = opts.fastObjectReads
-          ? fastObjectReader(client, requestHandler, { onCall: (startedAt, durationMs) => calls.push({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs }) })
+          ? fastObjectReader(client, requestHandler, { onCall: (startedAt, durationMs) => logCall({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs }) })
           : sdkObjectReader(client);
         readers.set(reg, reader);
       }

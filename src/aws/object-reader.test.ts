@@ -138,6 +138,14 @@ describe('fast S3 object reader', () => {
     expect(seen.map((s) => s.sdk)).toEqual([true, true]);
   });
 
+  it('the call log keeps a bounded number of records but counts every call', async () => {
+    for (let i = 0; i < 8; i++) objects.set(logKey(i), { body: Buffer.from(`log ${i}`), meta: {} });
+    const clients = createClients({ region: 'us-east-1', endpointUrl: endpoint, fastObjectReads: true, maxAttempts: 1, callLogLimit: 5 });
+    for (let i = 0; i < 8; i++) await read((await clients.objects().get('bucket', logKey(i))).body);
+    expect(clients.calls).toHaveLength(5);
+    expect(clients.callCount).toBe(8);
+  });
+
   it('is off unless asked for: every read goes through S3Client.send (what test fakes intercept)', async () => {
     objects.set(logKey(0), { body: Buffer.from('a'), meta: {} });
     objects.set(logKey(1), { body: Buffer.from('b'), meta: {} });

@@ -21,7 +21,7 @@ vi.mock('../gaps/index.js', async (orig) => ({
 }));
 
 const { gather } = await import('./pipeline.js');
-const clients = { calls: [] } as unknown as AwsClients;
+const clients = { calls: [], callCount: 0 } as unknown as AwsClients;
 const req = { trail: 'main', region: 'eu-west-1', window: { start: new Date('2026-11-17T04:00:00Z'), end: new Date('2026-11-24T04:00:00Z') } };
 
 describe('gather', () => {

@@ -73,7 +73,7 @@ export async function gather(clients: AwsClients, req: CollectRequest, opts: Gat
     }
   }
   opts.onPhase?.(undefined);
-  const calls = clients.calls.length;
+  const calls = clients.callCount;
   if (evidence.stats) evidence.stats.apiCalls = calls;
   if (report.stats) report.stats.apiCalls = calls;
   return { evidence, report };

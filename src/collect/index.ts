@@ -35,11 +35,11 @@ export async function collect(clients: AwsClients, req: CollectRequest): Promise
     now,
     limits: { ...DEFAULT_LIMITS, ...(req.limits ?? {}) },
   };
-  const callsBefore = clients.calls.length;
+  const callsBefore = clients.callCount;
   const plan = await runPlan(clients, ctx, { onProgress: req.onProgress });
   req.onPlan?.(plan);
   const o = plan.outputs;
-  const sent = clients.calls.length - callsBefore;
+  const sent = clients.callCount - callsBefore;
   return {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },

@@ -152,7 +152,7 @@ const emptyCounts = (): Counts => ({ valid: 0, invalid: 0, missing: 0 });
  */
 export async function validateTrail(clients: AwsClients, opts: ValidateOptions): Promise<ValidationResult> {
   const t0 = Date.now();
-  const callsBefore = clients.calls.length;
+  const callsBefore = clients.callCount;
   const start = opts.start;
   const end = opts.end;
   const concurrency = Math.max(1, opts.concurrency ?? 32);
@@ -193,7 +193,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       problemsTruncated,
       ...(error ? { error } : {}),
       exitCode: status === 'ok' ? (bad > 0 ? 1 : 0) : 3,
-      stats: { durationMs: Date.now() - t0, apiCalls: clients.calls.length - callsBefore, bytesHashed },
+      stats: { durationMs: Date.now() - t0, apiCalls: clients.callCount - callsBefore, bytesHashed },
     };
   };
 
@@ -347,11 +347,18 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       return e.key;
     };
 
-    const namedLogs = new Set<string>();
-    const namedDigests = new Set<string>();
+    /**
+     * Log and digest files the walked digests name, per chain (account × region): a digest only names
+     * its own folder's files, so a chain's names are dropped once its unlisted-file check is done.
+     */
+    interface ChainNames {
+      logs: Set<string>;
+      digests: Set<string>;
+    }
 
     // ---- one chain ----------------------------------------------------------------------------
     const runChain = async (loc: ChainLocation, emit: (fn: () => void) => void): Promise<void> => {
+      const names: ChainNames = { logs: new Set(), digests: new Set() };
       const pattern = digestKeyPattern(loc, tr.name, tr.homeRegion);
       const standard: string[] = [];
       const backfill: string[] = [];
@@ -545,7 +552,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
           // ---- valid ----
           counts.valid++;
           if (isBackfill) summary.digests.valid++;
-          namedDigests.add(`${bucket}/${current}`);
+          names.digests.add(`${bucket}/${current}`);
           if (link && link.key === current) {
             const problemsHere: string[] = [];
             if (link.hash !== parsed.sha256) problemsHere.push('previousDigestHashValue does not match its SHA-256');
@@ -582,7 +589,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
               ordered.push(() => record(badEntry));
               continue;
             }
-            namedLogs.add(`${lb}/${lk}`);
+            names.logs.add(`${lb}/${lk}`);
             const p = logLimit(() => checkLog(lb, lk, lf.hashValue)).then((r) => {
               summary.logs[r.verdict === 'valid' ? 'valid' : r.verdict === 'missing' ? 'missing' : 'invalid']++;
               return () => record(r);
@@ -630,7 +637,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       let listing: Promise<Uncovered> | undefined;
       const startListing = () => {
         if (listing || ranges.length === 0) return;
-        listing = listUncovered(loc, ranges);
+        listing = listUncovered(loc, ranges, names);
         listing.catch(() => undefined); // awaited below; a failure surfaces there
       };
       await runPass(standard, false, startListing);
@@ -653,7 +660,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
       }
 
       // ---- §5.10.1: log files named by no digest --------------------------------------------------
-      if (listing) await reportUnlisted(loc, await listing, emit);
+      if (listing) await reportUnlisted(loc, await listing, names, emit);
     };
 
     const listAll = async (prefix: string, each: (key: string) => void) => {
@@ -676,7 +683,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     }
 
     /** Log keys delivered inside the valid digests' coverage and named by none of the digests walked so far. */
-    const listUncovered = async (loc: ChainLocation, ranges: Interval[]): Promise<Uncovered> => {
+    const listUncovered = async (loc: ChainLocation, ranges: Interval[], names: ChainNames): Promise<Uncovered> => {
       const covered = mergeIntervals(ranges);
       const inCoverage = (t: number) => covered.some((r) => t >= r.start && t + 60_000 <= r.end);
       const lo = covered[0]!.start - HOUR;
@@ -690,7 +697,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
           digestLimit(() =>
             listAll(`${folder}${day}/`, (k) => {
               const t = logKeyDeliveryTime(k);
-              if (t && inCoverage(t.getTime()) && !namedLogs.has(`${tr.bucket}/${k}`)) candidates.push(k);
+              if (t && inCoverage(t.getTime()) && !names.logs.has(`${tr.bucket}/${k}`)) candidates.push(k);
             }),
           ),
         ),
@@ -699,7 +706,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
     };
 
     /** Reports the candidates that no digest names, backfill and other trails' digests included. */
-    const reportUnlisted = async (loc: ChainLocation, { candidates, days }: Uncovered, emit: (fn: () => void) => void): Promise<void> => {
+    const reportUnlisted = async (loc: ChainLocation, { candidates, days }: Uncovered, names: ChainNames, emit: (fn: () => void) => void): Promise<void> => {
       if (candidates.length === 0) return;
       // Log names carry no trail name: union the log lists of every other trail's digests in these folders.
       const others: string[] = [];
@@ -708,7 +715,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
         days.map((day) =>
           digestLimit(() =>
             listAll(`${digestFolder(loc)}${day}/`, (k) => {
-              if (ANY_DIGEST_NAME.test(k) && !ours.test(k) && !namedDigests.has(`${tr.bucket}/${k}`)) others.push(k);
+              if (ANY_DIGEST_NAME.test(k) && !ours.test(k) && !names.digests.has(`${tr.bucket}/${k}`)) others.push(k);
             }),
           ),
         ),
@@ -721,13 +728,13 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
             const p = parseDigestBody(f.body!, limits.digestInflated);
             if (!p.ok || !Array.isArray(p.json.logFiles)) return;
             for (const lf of p.json.logFiles as Array<Record<string, unknown>>) {
-              if (lf && typeof lf.s3Bucket === 'string' && typeof lf.s3Object === 'string') namedLogs.add(`${lf.s3Bucket}/${lf.s3Object}`);
+              if (lf && typeof lf.s3Bucket === 'string' && typeof lf.s3Object === 'string') names.logs.add(`${lf.s3Bucket}/${lf.s3Object}`);
             }
           }),
         ),
       );
       for (const k of candidates.sort()) {
-        if (namedLogs.has(`${tr.bucket}/${k}`)) continue;
+        if (names.logs.has(`${tr.bucket}/${k}`)) continue;
         summary.logs.unlisted++;
         const u: FileResult = { kind: 'log', bucket: tr.bucket, key: k, verdict: 'unlisted', reason: 'not named by any digest', account: loc.account, region: loc.region };
         emit(() => record(u));
