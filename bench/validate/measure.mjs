@@ -9,7 +9,7 @@ import { run } from '../../dist/cli/main.js';
 import { register } from '../../dist/cli/validate.js';
 import { createClients } from '../../dist/aws/clients.js';
 
-const [endpoint, arn, start, end, concurrency = '32', threads] = process.argv.slice(2);
+const [endpoint, arn, start, end, concurrency = '48', threads] = process.argv.slice(2);
 if (!endpoint || !arn || !start || !end) {
   console.error('usage: measure.mjs <endpoint> <trail-arn> <start> <end> [concurrency] [hash-threads]');
   process.exit(2);

@@ -31,7 +31,7 @@ export interface ValidateOptions {
   accountId?: string;
   s3Bucket?: string;
   s3Prefix?: string;
-  /** Log files fetched and hashed at once (default 32). */
+  /** Log files fetched and hashed at once (default 48). */
   concurrency?: number;
   /** Worker threads that inflate and hash log files (default: one per core, at most 4; 0 hashes in this thread). */
   hashThreads?: number;

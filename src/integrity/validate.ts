@@ -29,6 +29,11 @@ import { OrderedQueue } from './ordered.js';
 import type { ChainSummary, Counts, FileResult, Notice, ValidateOptions, ValidationResult, ValidationSummary } from './model.js';
 
 const HOUR = 3_600_000;
+/**
+ * Log files in flight. With 32, a 25 ms round trip left the hashing threads waiting for bodies at
+ * times (7-day benchmark: 7.1 s; 48: 6.7 s); 48 also stays below the SDK agent's 50 sockets.
+ */
+export const DEFAULT_CONCURRENCY = 48;
 const MAX_PROBLEMS = 10_000;
 
 /** Validation could not run (permission, no public keys, S3 error): exit 3. */
@@ -155,7 +160,7 @@ export async function validateTrail(clients: AwsClients, opts: ValidateOptions):
   const callsBefore = clients.callCount;
   const start = opts.start;
   const end = opts.end;
-  const concurrency = Math.max(1, opts.concurrency ?? 32);
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const limits = opts.limits ?? {};
   const now = opts.now ?? new Date();
   const summary: ValidationSummary = {
