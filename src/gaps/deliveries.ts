@@ -1,6 +1,5 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import type { AwsClients } from '../aws/clients.js';
 import { classifyError } from '../aws/call.js';
@@ -92,6 +91,7 @@ const HOUR = 3_600_000;
 /** Lists the day folders of the range and streams every log file in it into `store`. */
 export async function ingestS3(clients: AwsClients, target: S3Target, opts: IngestOptions, store: DeliveredStore): Promise<void> {
   const s3 = clients.s3(target.bucketRegion);
+  const objects = clients.objects(target.bucketRegion);
   const concurrency = opts.concurrency ?? 8;
   const maxFiles = opts.maxFiles ?? 200_000;
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -141,16 +141,14 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
           }
           let res;
           try {
-            res = await s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: f.key }));
+            res = await objects.get(target.bucket, f.key);
           } catch (e) {
             const c = classifyError(e);
             store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read: ${c.code}` });
             if (c.kind === 'denied') store.errors.push({ what: `read s3://${target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
             return;
           }
-          const body = res.Body as Readable | undefined;
-          if (!body) return;
-          const r = await readLogRecords(body, (rec) => {
+          const r = await readLogRecords(res.body, (rec) => {
             if (!rec.management || !rec.eventID) return;
             store.ids.add(rec.eventID);
             store.records++;
