@@ -63,3 +63,16 @@ describe('hashing threads (dist)', () => {
     outs.forEach((o, i) => expect(o).toMatchObject({ kind: 'hash', sha256: createHash('sha256').update(files[i]!).digest('hex'), inflatedBytes: files[i]!.length }));
   });
 });
+
+describe('hashing threads when a body breaks off', () => {
+  it('the error reaches the caller, the thread frees the file, and the pool goes on', async () => {
+    const hasher = createHasher(1);
+    async function* broken() {
+      yield gz.subarray(0, 200_000);
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }
+    await expect(hasher.hash(broken())).rejects.toThrow('socket hang up');
+    expect(await hasher.hash(chunks(gz, 16_384))).toMatchObject({ kind: 'hash', sha256: createHash('sha256').update(raw).digest('hex') });
+    await hasher.close();
+  });
+});
