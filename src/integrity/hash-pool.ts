@@ -67,42 +67,46 @@ export function createHasher(threads = defaultHashThreads()): Hasher {
   let nextId = 1;
   let broken: Error | undefined;
   let closing = false;
-  for (let i = 0; i < threads; i++) {
-    const w = new Worker(file);
-    w.unref();
-    const slot = { w, active: 0 };
-    w.on('message', (m: FromWorker) => {
-      const job = jobs.get(m.id);
-      if (!job) return;
-      if (m.t === 'ack') {
-        job.unacked--;
-        job.acked();
-        return;
-      }
-      jobs.delete(m.id);
-      if (--slot.active === 0) slot.w.unref();
-      job.acked(); // a reader waiting to send more learns the file is settled
-      if (m.t === 'done') job.done(m.outcome);
-      else job.failed(new Error(`hashing thread: ${m.message}`));
-    });
-    const fail = (e: Error) => {
-      broken ??= e;
-      for (const [id, job] of jobs) {
-        if (job.slot !== slot) continue;
-        jobs.delete(id);
-        job.failed(e);
-        job.acked();
-      }
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (!closing) fail(new Error(`hashing thread exited (code ${code})`));
-    });
-    workers.push(slot);
-  }
+  // started with the first file, so a run that finds no digests starts no threads
+  const start = () => {
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(file);
+      w.unref();
+      const slot = { w, active: 0 };
+      w.on('message', (m: FromWorker) => {
+        const job = jobs.get(m.id);
+        if (!job) return;
+        if (m.t === 'ack') {
+          job.unacked--;
+          job.acked();
+          return;
+        }
+        jobs.delete(m.id);
+        if (--slot.active === 0) slot.w.unref();
+        job.acked(); // a reader waiting to send more learns the file is settled
+        if (m.t === 'done') job.done(m.outcome);
+        else job.failed(new Error(`hashing thread: ${m.message}`));
+      });
+      const fail = (e: Error) => {
+        broken ??= e;
+        for (const [id, job] of jobs) {
+          if (job.slot !== slot) continue;
+          jobs.delete(id);
+          job.failed(e);
+          job.acked();
+        }
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!closing) fail(new Error(`hashing thread exited (code ${code})`));
+      });
+      workers.push(slot);
+    }
+  };
 
   const hash = async (source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> => {
     if (broken) return hashGzipStream(source, limits);
+    if (workers.length === 0) start();
     const slot = workers.reduce((a, b) => (b.active < a.active ? b : a));
     // an idle pool never keeps the process alive; a busy one must, until its answers are in
     if (slot.active++ === 0) slot.w.ref();
