@@ -8,6 +8,7 @@ import { register } from '../../src/cli/validate.js';
 import { createClients } from '../../src/aws/clients.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { buildChain, makeKey, type BuiltChain, type FixtureKey, type Store } from './fixtures.js';
+import { ensureBuilt, runCli } from '../support/cli.js';
 import { awsCli, awsCliEnv, deleteObject, listPublicKeysOverride, MOTO_ACCOUNT, putAll, runProcess, s3For, seedMoto, summaryLines, verdictLines } from './moto-seed.js';
 
 /**
@@ -95,6 +96,17 @@ describe.skipIf(skip)('trail-doctor validate against moto', () => {
         '2/3 digest files valid, 1/3 digest files INVALID',
         '2/4 log files valid, 2/4 log files INVALID',
       ]);
+    });
+
+    it('the compiled CLI as shipped (hashing threads, lean signed GETs) gives the same verdicts and exit code', async () => {
+      ensureBuilt();
+      const args = ['validate', '--trail', ARN, ...WINDOW, '--region', 'us-east-1', '--endpoint-url', standin.endpoint, '--verbose'];
+      const [shipped, inProcess] = await Promise.all([runCli([...args, '--hash-threads', '2']), ours(['--verbose'])]);
+      expect(shipped.code).toBe(1);
+      expect(Object.fromEntries(verdictLines(shipped.stdout + shipped.stderr))).toEqual(Object.fromEntries(verdictLines(inProcess.stdout + inProcess.stderr)));
+      expect(summaryLines(shipped.stdout)).toEqual(summaryLines(inProcess.stdout));
+      const json = await runCli([...args, '--format', 'json']);
+      expect(JSON.parse(json.stdout).summary).toMatchObject({ digests: { valid: 2, invalid: 1, missing: 0 }, logs: { valid: 2, invalid: 1, missing: 1 } });
     });
 
     it.skipIf(!cli.available)(`gives the same verdicts as aws cloudtrail validate-logs (${cli.version ?? 'not installed'})`, async () => {
