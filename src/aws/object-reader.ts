@@ -1,4 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -27,18 +27,13 @@ export interface S3ObjectReader {
 
 /** The plain SDK path. */
 export function sdkObjectReader(s3: S3Client): S3ObjectReader {
-  return {
-    async get(bucket, key) {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return { body: res.Body as AsyncIterable<Uint8Array>, metadata: lowerKeys(res.Metadata ?? {}) };
-    },
-  };
+  return { get: async (bucket, key) => objectBody(await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))) };
 }
 
-function lowerKeys(m: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) out[k.toLowerCase()] = v;
-  return out;
+function objectBody(res: GetObjectCommandOutput): S3ObjectBody {
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.Metadata ?? {})) metadata[k.toLowerCase()] = v;
+  return { body: res.Body as AsyncIterable<Uint8Array>, metadata };
 }
 
 /** Keys whose URI encoding is themselves: every CloudTrail log and digest key. Others take the SDK path. */
@@ -56,14 +51,9 @@ interface CapturedRequest {
   headers: Record<string, string>;
 }
 
-interface Shape {
-  protocol: string;
-  hostname: string;
-  port?: number;
+interface Shape extends Omit<CapturedRequest, 'path'> {
   /** The path up to the key, e.g. `/bucket/` (path style) or `/` (virtual-hosted). */
   pathPrefix: string;
-  query: Record<string, string | string[] | null>;
-  headers: Record<string, string>;
   signer: SignatureV4;
 }
 
@@ -75,7 +65,7 @@ type S3Config = {
 };
 
 /** The request shape of `captured` (a signed GetObject of `key`), or undefined when the fast path cannot reproduce it. */
-export function shapeOf(captured: CapturedRequest, key: string, config: S3Config): Shape | undefined {
+function shapeOf(captured: CapturedRequest, key: string, config: S3Config): Shape | undefined {
   if (!PLAIN_KEY.test(key) || !captured.path.endsWith(`/${key}`)) return undefined;
   const scope = CREDENTIAL_SCOPE.exec(captured.headers['authorization'] ?? '');
   if (!scope) return undefined; // SigV4a, S3 Express session auth, anonymous: leave it to the SDK
@@ -115,8 +105,7 @@ export function fastObjectReader(s3: S3Client, handler: NodeHttpHandler, opts: F
       toMiddleware: 'httpSigningMiddleware',
       name: 'trailDoctorShapeCapture',
     });
-    const res = await s3.send(cmd);
-    const result = { body: res.Body as AsyncIterable<Uint8Array>, metadata: lowerKeys(res.Metadata ?? {}) };
+    const result = objectBody(await s3.send(cmd));
     return { result, shape: captured ? shapeOf(captured, key, config) : undefined };
   };
 
