@@ -3,6 +3,7 @@ import type { Register } from './main.js';
 import { addAwsOptions, clientOptions, type AwsFlags } from './context.js';
 import { parseFormat, parsePositiveInt, parseTime, parseTrail, UsageError } from './args.js';
 import { TextStatusPrinter, toJson } from '../integrity/render.js';
+import { DEFAULT_CONCURRENCY } from '../integrity/model.js';
 import { isValidRegion } from '../aws/regions.js';
 
 interface ValidateFlags extends AwsFlags {
@@ -37,7 +38,7 @@ export const register: Register = (program, ctx) => {
     .option('--s3-prefix <prefix>', 'key prefix (default: the trail’s)')
     .option('--verbose', 'one line per file and its verdict')
     .option('--format <format>', 'text or json', 'text')
-    .option('--concurrency <n>', 'files fetched and hashed at once', '48')
+    .option('--concurrency <n>', 'files fetched and hashed at once', String(DEFAULT_CONCURRENCY))
     .option('--hash-threads <n>', 'worker threads that inflate and hash log files; 0 hashes in the main thread (default: one per core, at most 4)');
   addAwsOptions(cmd);
   cmd.action(async (flags: ValidateFlags) => {
@@ -50,7 +51,7 @@ export const register: Register = (program, ctx) => {
     if (flags.s3Bucket !== undefined && !S3_BUCKET.test(flags.s3Bucket)) throw new UsageError(`--s3-bucket: ${JSON.stringify(flags.s3Bucket)} is not a bucket name`);
     if (flags.s3Prefix !== undefined && flags.s3Prefix.length > 200) throw new UsageError('--s3-prefix: longer than 200 characters');
     for (const r of flags.sourceRegion ?? []) if (!isValidRegion(r)) throw new UsageError(`--source-region: ${JSON.stringify(r)} is not an AWS region`);
-    const concurrency = parsePositiveInt(flags.concurrency ?? '48', '--concurrency', 256);
+    const concurrency = parsePositiveInt(flags.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 256);
     const hashThreads = flags.hashThreads === undefined ? undefined : flags.hashThreads === '0' ? 0 : parsePositiveInt(flags.hashThreads, '--hash-threads', 16);
     const copts = clientOptions(flags, ctx, trail.region);
     const clients = await ctx.makeClients(copts);

@@ -26,14 +26,9 @@ import {
 import { fingerprintOf, loadPublicKey, missingRequiredKey, parseDigestBody, signingString, verifySignature, type DigestJson } from './digest.js';
 import { createHasher, inlineHasher, type Hasher } from './hash-pool.js';
 import { OrderedQueue } from './ordered.js';
-import type { ChainSummary, Counts, FileResult, Notice, ValidateOptions, ValidationResult, ValidationSummary } from './model.js';
+import { DEFAULT_CONCURRENCY, type ChainSummary, type Counts, type FileResult, type Notice, type ValidateOptions, type ValidationResult, type ValidationSummary } from './model.js';
 
 const HOUR = 3_600_000;
-/**
- * Log files in flight. With 32, a 25 ms round trip left the hashing threads waiting for bodies at
- * times (7-day benchmark: 7.1 s; 48: 6.7 s); 48 also stays below the SDK agent's 50 sockets.
- */
-export const DEFAULT_CONCURRENCY = 48;
 const MAX_PROBLEMS = 10_000;
 
 /** Validation could not run (permission, no public keys, S3 error): exit 3. */
