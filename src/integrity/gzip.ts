@@ -89,96 +89,22 @@ export interface HashLimits {
 /**
  * Streams a log file body through gunzip (first member) into SHA-256, never holding it whole.
  * Parity quirks kept (§5.6): a missing or partial 8-byte trailer is not an error (the hash decides);
- * a present trailer must match (CRC32, ISIZE); bytes after the member are an error.
+ * a present trailer must match (CRC32, ISIZE); bytes after the member are an error. The rules live
+ * in SyncLogHasher, which the hashing threads run as well; each chunk is inflated as it arrives.
  */
 export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> {
-  const maxCompressed = limits.maxCompressed ?? 1024 ** 3;
-  const maxInflated = limits.maxInflated ?? 4 * 1024 ** 3;
-  const hash = createHash('sha256');
-  const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
-  let inflated = 0;
-  let crc = 0;
-  let bomb = false;
-  let failure: Error | undefined;
-  inflater.on('data', (c: Buffer) => {
-    inflated += c.length;
-    if (inflated > maxInflated) {
-      bomb = true;
-      inflater.destroy();
-      return;
-    }
-    hash.update(c);
-    if (crc32) crc = crc32(c, crc);
-  });
-  const done = new Promise<void>((resolve) => {
-    inflater.on('end', () => resolve());
-    inflater.on('close', () => resolve());
-    inflater.on('error', (e) => {
-      failure = e;
-      resolve();
-    });
-  });
-  // Everything fed to the inflater, minus chunks it has certainly consumed: the trailer lives in here.
-  let tail: Buffer[] = [];
-  let tailStart = 0;
-  let fed = 0;
-  let compressed = 0;
-  let header: Buffer | undefined = Buffer.alloc(0);
-
-  const feed = async (chunk: Buffer): Promise<void> => {
-    if (chunk.length === 0) return;
-    tail.push(chunk);
-    fed += chunk.length;
-    // drop chunks wholly consumed
-    while (tail.length > 1 && tailStart + tail[0]!.length <= inflater.bytesWritten) {
-      tailStart += tail[0]!.length;
-      tail.shift();
-    }
-    if (!inflater.write(chunk)) await new Promise<void>((r) => {
-      const on = () => { inflater.off('drain', on); inflater.off('close', on); r(); };
-      inflater.on('drain', on);
-      inflater.on('close', on);
-    });
-  };
-
+  const hasher = new SyncLogHasher(limits);
   const it = source[Symbol.asyncIterator]();
   try {
     for (;;) {
       const n = await it.next();
-      if (n.done) break;
-      const chunk = Buffer.from(n.value.buffer, n.value.byteOffset, n.value.byteLength);
-      compressed += chunk.length;
-      if (compressed > maxCompressed) return { kind: 'invalid format', detail: `larger than the ${maxCompressed}-byte cap` };
-      if (failure || bomb) break;
-      if (header) {
-        header = Buffer.concat([header, chunk]);
-        let h: number | undefined;
-        try {
-          h = gzipHeaderLength(header);
-        } catch (e) {
-          return { kind: 'invalid format', detail: (e as Error).message };
-        }
-        if (h === undefined) continue;
-        const rest = header.subarray(h);
-        header = undefined;
-        await feed(rest);
-      } else {
-        await feed(chunk);
-      }
-      if (failure || bomb) break;
+      if (n.done) return hasher.end();
+      const early = hasher.write(n.value);
+      if (early) return early;
     }
   } finally {
     await it.return?.();
   }
-  if (header) return { kind: 'invalid format', detail: 'not gzip (empty or truncated header)' };
-  inflater.end();
-  await done;
-  if (bomb) return { kind: 'invalid format', detail: `inflates past the ${maxInflated}-byte cap` };
-  if (failure) return { kind: 'invalid format', detail: `corrupt deflate data (${failure.message})` };
-  const consumed = inflater.bytesWritten;
-  const rest = fed > consumed ? Buffer.concat(tail).subarray(consumed - tailStart) : Buffer.alloc(0);
-  tail = [];
-  return trailerVerdict(rest, crc, inflated) ?? { kind: 'hash', sha256: hash.digest('hex'), inflatedBytes: inflated, compressedBytes: compressed };
 }
 
 /**
@@ -197,11 +123,11 @@ function trailerVerdict(rest: Uint8Array, crc: number, inflated: number): LogHas
 const SYNC_PIECE = 16 * 1024;
 
 /**
- * The same verdicts as hashGzipStream, computed synchronously in the calling thread (minizlib drives
- * Node's zlib binding without the libuv pool). For the hashing threads: there, inflating in the
- * thread that hashes keeps every output chunk in that core's cache and starts no extra threads
- * competing for the cores. Feed it compressed chunks with write(); an outcome decided early (bad
- * header, corrupt data, caps) comes back from write(), the final one from end().
+ * A log file's verdict, computed synchronously in the calling thread (minizlib drives Node's zlib
+ * binding without the libuv pool). In the hashing threads, inflating in the thread that hashes keeps
+ * every output chunk in that core's cache and starts no extra threads competing for the cores.
+ * Feed it compressed chunks with write(); an outcome decided early (bad header, corrupt data, caps)
+ * comes back from write(), the final one from end().
  */
 export class SyncLogHasher {
   private readonly maxCompressed: number;

@@ -9,10 +9,9 @@ import { hashGzipStream, type HashLimits, type LogHashOutcome } from './gzip.js'
  * with the HTTP traffic for one core; this pool runs it in worker threads so both cores work. The
  * main thread only copies each body's chunks (coalesced to ~128 KB) into transferred buffers;
  * flow control keeps at most MAX_UNACKED chunks of one file in flight, so memory stays bounded by
- * concurrency × 256 KB whatever the file sizes. The threads inflate synchronously (SyncLogHasher);
- * where no compiled worker exists (running from TypeScript sources), hashing stays in this thread
- * with hashGzipStream. Both give the same verdicts (differential tests in gzip.test.ts and
- * test/integrity/hash-pool.test.ts).
+ * concurrency × 256 KB whatever the file sizes. The threads run SyncLogHasher; where no compiled
+ * worker exists (running from TypeScript sources), hashing stays in this thread with
+ * hashGzipStream, the same rules fed from the stream.
  */
 export type ToWorker =
   | { t: 'start'; id: number; limits: HashLimits }
