@@ -96,7 +96,7 @@ async function dataset(name: string, key: FixtureKey, days: number, pool: Buffer
 
 /** trail-doctor as users run it: the compiled CLI in dist/ (hashing threads included), not tsx. */
 const MEASURE_JS = 'bench/validate/measure.mjs';
-async function buildMeasure(): Promise<void> {
+async function buildCli(): Promise<void> {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
 }
@@ -155,15 +155,15 @@ async function main() {
   log(`bench/validate: ${DAYS} days, ${LOGS_PER_HOUR} logs/hour, ${MOTOS} moto server(s), delay ${DELAY} ms, --concurrency ${CONCURRENCY}`);
   if (WITH_CLI && !cli.available) log(`!!! AWS CLI comparison SKIPPED: ${cli.reason} (install the Debian package awscli, or pip awscli >= 1.29) !!!`);
   else if (runCli) log(`AWS CLI ${cli.version}`);
-  await buildMeasure();
+  await buildCli();
   const key = makeKey();
   log('building datasets…');
   const main = await dataset('main', key, RSS_DAYS, logPool(48, 20, 200), MOTOS);
   const proxy = await startProxyProcess(main.motos.map((m) => m.endpoint), [key], DELAY);
   const rows: string[] = [];
   try {
-    // Warm-up: one pass over the whole window, not timed. The first reads after seeding run slower
-    // (measured: 7.0–7.6 s against 6.3–6.4 s for every later run, whichever tool ran between).
+    // Warm-up: one pass over the whole window, not timed, so that neither tool makes the emulators'
+    // first reads after seeding (measured 0.1–0.2 s slower than the timed pass that follows).
     const warm = await trailDoctor(proxy.endpoint, main, DAYS);
     log(`  warm-up (not timed): trail-doctor over ${DAYS} days in ${s(warm.ms)}`);
     const rss1 = await trailDoctor(proxy.endpoint, main, 1);
