@@ -1,7 +1,6 @@
 import type { Evidence } from '../evidence/schema.js';
 import type { Check, Trigger } from '../checks/types.js';
-import type { Report } from '../report/model.js';
-import { REPORT_SCHEMA_VERSION } from '../report/model.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../model/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { correlate } from './correlate.js';
 import { deduplicate, healthyCause, problemSteps, rank, runChecks, toRootCause, verdictOf } from './engine.js';
