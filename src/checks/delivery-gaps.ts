@@ -1,4 +1,5 @@
 import type { Check, Finding } from './types.js';
+import { gapWindowsOf, type GapReport } from '../evidence/gaps.js';
 import { bucketOf, duration, HOUR, homeRegion, isoOf, metricEventsBetween, MINUTE, ms, result, safe, statusOf, targetRegion, trailOf, trailRef, valueOf } from './util.js';
 
 /** A silence between deliveries longer than this is a gap (6 × the ~5-minute cadence). */
@@ -9,26 +10,11 @@ interface EngineGap {
   start: number;
   end: number;
   eventsMissing: number;
-  trigger?: { eventName?: string; eventTime?: string; actor?: string } | null;
 }
 
-/** evidence.gaps (the gaps engine's GapReport), read defensively: its schema belongs to src/gaps. */
-export function engineGaps(raw: unknown): EngineGap[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const list = (raw as { gaps?: unknown }).gaps;
-  if (!Array.isArray(list)) return [];
-  const out: EngineGap[] = [];
-  for (const g of list.slice(0, 1000)) {
-    if (!g || typeof g !== 'object') continue;
-    const r = g as Record<string, unknown>;
-    const start = typeof r.start === 'string' ? ms(r.start) : undefined;
-    const end = typeof r.end === 'string' ? ms(r.end) : undefined;
-    const n = typeof r.eventsMissing === 'number' ? r.eventsMissing : 0;
-    const dest = r.destination === 'cloudwatch-logs' ? 'cloudwatch-logs' : 's3';
-    if (start === undefined || end === undefined) continue;
-    out.push({ destination: dest, start, end, eventsMissing: n, trigger: (r.trigger as EngineGap['trigger']) ?? null });
-  }
-  return out;
+/** The gap windows the gaps engine measured (evidence.gaps), with their times in ms. */
+export function engineGaps(report: GapReport | undefined): EngineGap[] {
+  return gapWindowsOf(report).map((g) => ({ destination: g.destination, start: Date.parse(g.start), end: Date.parse(g.end), eventsMissing: g.eventsMissing }));
 }
 
 interface GapView {
