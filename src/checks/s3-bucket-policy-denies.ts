@@ -1,3 +1,4 @@
+import { partitionOf } from '../aws/arn.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
 import type { PolicyVerdict, StatementRef } from '../policy/types.js';
@@ -125,7 +126,7 @@ export const check: Check = {
           commands,
           policy: corrected.policy,
         },
-        resources: [bucket, `arn:${target.trailArn.split(':')[1] ?? 'aws'}:s3:::${bucket}`],
+        resources: [bucket, `arn:${partitionOf(target.trailArn)}:s3:::${bucket}`],
         triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
         ...(accessDenied && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
         data: {

@@ -2,6 +2,7 @@ import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import { gapWindowsOf, rankedTriggersOf, type GapEvent, type GapWindow } from '../evidence/gaps.js';
 import type { Finding, RootCauseId, Trigger } from '../checks/types.js';
 import { param } from '../evidence/events.js';
+import { resourceNameOf } from '../aws/arn.js';
 
 /**
  * Runbook diagnosis step 5: "configuration changes within 5 minutes of log delivery stopping".
@@ -155,8 +156,8 @@ export function defaultResources(id: RootCauseId, evidence: Evidence): string[] 
 /** A name and, for an ARN, its resource part (trail/role/key/log-group name), lower-cased. */
 function names(v: string): string[] {
   const out = new Set<string>([v.toLowerCase()]);
-  const m = /^arn:[^:]+:[^:]*:[^:]*:[^:]*:(?:trail\/|role\/(?:.*\/)?|key\/|alias\/|log-group:|user\/)?(.+?)(?::\*)?$/.exec(v);
-  if (m?.[1]) out.add(m[1].toLowerCase());
+  const short = resourceNameOf(v);
+  if (short) out.add(short.toLowerCase());
   return [...out];
 }
 

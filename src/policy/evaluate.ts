@@ -1,5 +1,6 @@
 import { evaluateConditions, normalizeContext, substituteVariables, type NormalizedContext } from './conditions.js';
 import { wildcardMatch } from './match.js';
+import { rootAccountOf } from '../aws/arn.js';
 import { parsePolicy } from './parse.js';
 import type {
   EvaluateOptions,
@@ -13,7 +14,6 @@ import type {
   PolicyVerdict,
 } from './types.js';
 
-const ROOT_ARN = /^arn:[^:]+:iam::(\d{12}):root$/;
 
 /** Does one Principal element name the requester? */
 export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): boolean {
@@ -26,8 +26,7 @@ export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): bool
         if (id === '*') return true;
         if (p.type !== 'AWS') continue;
         if (id === p.arn || id === p.accountId) return true;
-        const root = ROOT_ARN.exec(id);
-        if (root && root[1] === p.accountId) return true;
+        if (rootAccountOf(id) === p.accountId) return true;
       } else if (t === 'service') {
         if (p.type === 'Service' && (id === '*' || id.toLowerCase() === p.id.toLowerCase())) return true;
       } else if (t === 'federated') {
