@@ -3,8 +3,7 @@ import { healthyEvidence, BUCKET } from '../evidence/builder.js';
 import { denied, failed, skipped } from '../evidence/probe.js';
 import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import type { Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
-import { exitCodeFor } from '../report/model.js';
-import { STEP_TITLES } from '../collect/progress.js';
+import { exitCodeFor, STEP_TITLES } from '../model/index.js';
 import { diagnoseWith } from './diagnose.js';
 
 const NOW = new Date('2026-11-24T04:00:00Z');
