@@ -267,10 +267,13 @@ function asTrigger(e: GapEvent): GapTriggerLike | undefined {
   return t;
 }
 
+/** The engine ranks at most 5 triggers per gap; a hand-edited file may hold any number. */
+const MAX_RANKED_TRIGGERS = 50;
+
 /** A gap's ranked triggers whose time parses, most plausible first, each (name, time) once. */
 function gapTriggers(g: GapWindow): GapTriggerLike[] {
   const out: GapTriggerLike[] = [];
-  for (const e of rankedTriggersOf(g).slice(0, 51)) {
+  for (const e of rankedTriggersOf(g).slice(0, MAX_RANKED_TRIGGERS)) {
     const t = asTrigger(e);
     if (t && !out.some((x) => x.eventName === t.eventName && x.eventTime === t.eventTime)) out.push(t);
   }
