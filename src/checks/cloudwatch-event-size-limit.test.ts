@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './cloudwatch-event-size-limit.js';
 import { healthyEvidence } from '../evidence/builder.js';
-import type { GapReport } from '../gaps/model.js';
+import type { GapReport } from '../evidence/gaps.js';
 import { contextOf } from './util.js';
 
 const report = (extra: Partial<GapReport> = {}): GapReport => ({
@@ -34,9 +34,9 @@ describe('cloudwatch-event-size-limit', () => {
     expect(f.remediation.commands[0]).toContain('AttributeValue=abc-1');
   });
 
-  it('ignores a malformed gaps value instead of throwing', () => {
+  it('finds nothing in a gap report that could not check (a malformed one never loads: src/evidence/io.test.ts)', () => {
     const e = healthyEvidence();
-    e.gaps = { status: 'error', reason: 'boom' };
+    e.gaps = report({ status: 'could-not-check', reason: 'boom' });
     expect(check.run(contextOf(e)).findings).toEqual([]);
   });
 });

@@ -1,11 +1,9 @@
+import { logGroupNameOf } from '../aws/arn.js';
 import type { Check } from './types.js';
 import { callerAccount, changesNamed, describeChange, parseArn, result, safe, shellArg, statusOf, touches, trailOf, trailRef, homeRegion, unverifiedOf } from './util.js';
 
 /** The log group name from its ARN (`arn:aws:logs:r:a:log-group:NAME[:*]`). */
-export function logGroupNameOf(arn: string | undefined): string | undefined {
-  const m = arn ? /:log-group:(.+?)(?::\*)?$/.exec(arn) : null;
-  return m?.[1];
-}
+export { logGroupNameOf };
 
 /**
  * Runbook steps 7 and 2: the configured log group does not exist. A log group in another account

@@ -1,3 +1,4 @@
+import { partitionOf } from '../aws/arn.js';
 import { evaluatePolicies, evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, logsRequests, parseLogGroupArn, roleTrustRequest } from '../policy/cloudtrail-requests.js';
 import { arnAccount } from '../policy/match.js';
@@ -55,7 +56,7 @@ export const check: Check = {
             commands: [
               `aws iam create-role --role-name ${shellArg(name)} --assume-role-policy-document file://trust-policy.json`,
               `aws iam put-role-policy --role-name ${shellArg(name)} --policy-name ${ROLE_POLICY_NAME} --policy-document file://role-policy.json`,
-              `aws cloudtrail update-trail --name ${trailRef(e)} --region ${region} --cloud-watch-logs-log-group-arn ${shellArg(lgArn)} --cloud-watch-logs-role-arn arn:${target.trailArn.split(':')[1] ?? 'aws'}:iam::${target.accountId}:role/${shellArg(name)}`,
+              `aws cloudtrail update-trail --name ${trailRef(e)} --region ${region} --cloud-watch-logs-log-group-arn ${shellArg(lgArn)} --cloud-watch-logs-role-arn arn:${partitionOf(target.trailArn)}:iam::${target.accountId}:role/${shellArg(name)}`,
             ],
             policy: permDoc,
           },

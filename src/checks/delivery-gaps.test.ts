@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check, engineGaps } from './delivery-gaps.js';
-import { healthyEvidence } from '../evidence/builder.js';
+import { gapReportOf, healthyEvidence } from '../evidence/builder.js';
 import type { Evidence } from '../evidence/schema.js';
 import { contextOf, ms } from './util.js';
 
@@ -46,7 +46,7 @@ describe('delivery-gaps', () => {
 
   it('the gaps engine counting missing events makes it likely', () => {
     const f = run((e) => {
-      e.gaps = { gaps: [{ destination: 's3', start: GAP.start, end: GAP.end, eventsMissing: 42, trigger: null, closedBy: null }] };
+      e.gaps = gapReportOf(e.window, [{ destination: 's3', start: GAP.start, end: GAP.end, eventsMissing: 42, trigger: null, closedBy: null }]);
     }).findings[0]!;
     expect(f.confidence).toBe('likely');
     expect(f.summary).toContain('42 events are missing');
@@ -76,15 +76,15 @@ describe('delivery-gaps', () => {
 
   it('a CloudWatch Logs gap measured by the gaps engine is reported even when S3 has no gap', () => {
     const f = run((e) => {
-      e.gaps = { gaps: [{ destination: 'cloudwatch-logs', start: GAP.start, end: GAP.end, eventsMissing: 7 }] };
+      e.gaps = gapReportOf(e.window, [{ destination: 'cloudwatch-logs', start: GAP.start, end: GAP.end, eventsMissing: 7 }]);
     }, null).findings[0]!;
     expect(f.confidence).toBe('likely');
     expect(f.data?.gaps).toEqual([expect.objectContaining({ destination: 'cloudwatch-logs', eventsMissing: 7 })]);
   });
 
-  it('reads evidence.gaps defensively', () => {
+  it('reads the gap windows of evidence.gaps whose times parse', () => {
+    const w = healthyEvidence().window;
     expect(engineGaps(undefined)).toEqual([]);
-    expect(engineGaps({ gaps: 'x' })).toEqual([]);
-    expect(engineGaps({ gaps: [null, { start: 'bad' }, { start: GAP.start, end: GAP.end }] })).toHaveLength(1);
+    expect(engineGaps(gapReportOf(w, [{ start: 'bad', end: GAP.end }, { start: GAP.start, end: GAP.end }]))).toEqual([{ destination: 's3', start: ms(GAP.start), end: ms(GAP.end), eventsMissing: 0 }]);
   });
 });

@@ -1,4 +1,6 @@
 import type { Check, Finding } from './types.js';
+import { gapWindowsOf, type GapReport } from '../evidence/gaps.js';
+import { overlaps } from '../util/intervals.js';
 import { bucketOf, duration, HOUR, homeRegion, isoOf, metricEventsBetween, MINUTE, ms, result, safe, statusOf, targetRegion, trailOf, trailRef, valueOf } from './util.js';
 
 /** A silence between deliveries longer than this is a gap (6 × the ~5-minute cadence). */
@@ -9,26 +11,11 @@ interface EngineGap {
   start: number;
   end: number;
   eventsMissing: number;
-  trigger?: { eventName?: string; eventTime?: string; actor?: string } | null;
 }
 
-/** evidence.gaps (the gaps engine's GapReport), read defensively: its schema belongs to src/gaps. */
-export function engineGaps(raw: unknown): EngineGap[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const list = (raw as { gaps?: unknown }).gaps;
-  if (!Array.isArray(list)) return [];
-  const out: EngineGap[] = [];
-  for (const g of list.slice(0, 1000)) {
-    if (!g || typeof g !== 'object') continue;
-    const r = g as Record<string, unknown>;
-    const start = typeof r.start === 'string' ? ms(r.start) : undefined;
-    const end = typeof r.end === 'string' ? ms(r.end) : undefined;
-    const n = typeof r.eventsMissing === 'number' ? r.eventsMissing : 0;
-    const dest = r.destination === 'cloudwatch-logs' ? 'cloudwatch-logs' : 's3';
-    if (start === undefined || end === undefined) continue;
-    out.push({ destination: dest, start, end, eventsMissing: n, trigger: (r.trigger as EngineGap['trigger']) ?? null });
-  }
-  return out;
+/** The gap windows the gaps engine measured (evidence.gaps), with their times in ms. */
+export function engineGaps(report: GapReport | undefined): EngineGap[] {
+  return gapWindowsOf(report).map((g) => ({ destination: g.destination, start: Date.parse(g.start), end: Date.parse(g.end), eventsMissing: g.eventsMissing }));
 }
 
 interface GapView {
@@ -39,8 +26,6 @@ interface GapView {
   eventsMissing?: number;
   loggingStopped?: boolean;
 }
-
-const overlaps = (a0: number, a1: number, b0: number, b1: number) => a0 < b1 && b0 < a1;
 
 /**
  * Runbook step 6 (diagnosis step 4): deliveries are intermittent. A silence between S3 deliveries
@@ -70,7 +55,7 @@ export const check: Check = {
       const end = ms(g.end);
       if (start === undefined || end === undefined || end - start <= GAP_MS) continue;
       const v: GapView = { destination: 's3', start, end, corroboration: [] };
-      const eng = engine.filter((x) => x.destination === 's3' && x.eventsMissing > 0 && overlaps(x.start, x.end, start, end));
+      const eng = engine.filter((x) => x.destination === 's3' && x.eventsMissing > 0 && overlaps([x.start, x.end], [start, end]));
       const missing = eng.reduce((s, x) => s + x.eventsMissing, 0);
       if (missing > 0) {
         v.eventsMissing = missing;
@@ -97,7 +82,7 @@ export const check: Check = {
     // gaps the engine measured that the file listing does not show (files present but events missing, or CloudWatch Logs)
     for (const g of engine) {
       if (g.eventsMissing <= 0) continue;
-      if (views.some((v) => v.destination === g.destination && overlaps(v.start, v.end, g.start, g.end))) continue;
+      if (views.some((v) => v.destination === g.destination && overlaps([v.start, v.end], [g.start, g.end]))) continue;
       views.push({
         destination: g.destination,
         start: g.start,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { healthyEvidence } from '../evidence/builder.js';
 import type { Evidence } from '../evidence/schema.js';
-import type { IntegrityEvidence } from '../integrity/model.js';
+import type { IntegrityEvidence } from '../evidence/integrity.js';
 import { check } from './log-integrity-validation-failed.js';
 
 const now = new Date('2026-11-24T04:00:00Z');
@@ -59,9 +59,9 @@ describe('log-integrity-validation-failed', () => {
     expect(r.unverified).toEqual([expect.objectContaining({ step: 6, needs: 's3:GetObject', reason: 'AccessDenied' })]);
   });
 
-  it('ignores malformed integrity evidence instead of throwing', () => {
+  it('finds nothing without a summary (a malformed one never loads: src/evidence/io.test.ts)', () => {
     const e = withIntegrity(undefined);
-    e.integrity = { status: 'weird' };
+    e.integrity = { status: 'no-digests', window: { start: '2026-11-23T04:00:00Z', end: '2026-11-24T04:00:00Z' }, problems: [], problemsTruncated: false };
     expect(check.run({ evidence: e, now })).toEqual({ findings: [], unverified: [] });
   });
 });

@@ -1,4 +1,3 @@
-import { integrityEvidenceSchema, type IntegrityEvidence } from '../integrity/model.js';
 import type { Check } from './types.js';
 import { bucketOf, homeRegion, result, safe, shellArg, trailOf, trailRef } from './util.js';
 
@@ -14,10 +13,8 @@ export const check: Check = {
   severity: 'high',
   run({ evidence: e }) {
     const trail = trailOf(e);
-    if (!trail || !trail.logFileValidationEnabled || e.integrity === undefined) return result();
-    const parsed = integrityEvidenceSchema.safeParse(e.integrity);
-    if (!parsed.success) return result();
-    const integ: IntegrityEvidence = parsed.data;
+    const integ = e.integrity;
+    if (!trail || !trail.logFileValidationEnabled || integ === undefined) return result();
     if (integ.status === 'unverified') {
       return result(
         [],

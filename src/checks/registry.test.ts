@@ -95,7 +95,7 @@ describe('check registry parity', () => {
     s.s6.listing = sk;
     s.s7.logGroup = sk;
     s.s8.metrics = sk;
-    e.gaps = { nonsense: true };
+    e.gaps = { window: e.window, totals: { recorded: 0, delivered: 0, missing: 0, sampled: false }, gaps: [], status: 'could-not-check', reason: 'test' };
     for (const c of CHECKS) expect(() => c.run(contextOf(e)), c.id).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@ import {
   type TrailTarget,
 } from '../policy/cloudtrail-requests.js';
 import { statementLabel } from '../policy/evaluate.js';
-import type { StatementRef, Verdict } from '../policy/types.js';
+import type { PolicyVerdict, StatementRef } from '../policy/types.js';
 import { bucketOf, callerAccount, parseArn, safe, trailOf, valueOf } from './util.js';
 
 /**
@@ -47,7 +47,7 @@ export const refLabel = (r: StatementRef): string => safe(statementLabel(r), 200
 
 export interface RequestVerdict {
   request: CloudTrailRequest;
-  verdict: Verdict;
+  verdict: PolicyVerdict;
 }
 
 /**

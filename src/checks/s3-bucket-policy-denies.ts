@@ -1,6 +1,7 @@
+import { partitionOf } from '../aws/arn.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
-import type { StatementRef, Verdict } from '../policy/types.js';
+import type { PolicyVerdict, StatementRef } from '../policy/types.js';
 import type { Check, Unverified } from './types.js';
 import { bucketStatementsFor, correctPolicy, explainDenied, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { bucketOf, callerAccount, result, safe, shellArg, statusOf, trailAccount, trailOf, trailRef, homeRegion } from './util.js';
@@ -12,7 +13,7 @@ import { bucketOf, callerAccount, result, safe, shellArg, statusOf, trailAccount
  * not allow them, or a Deny blocks them. No policy at all denies too (CloudTrail needs a grant).
  * A bucket that cannot be read (another account, missing permission) is unverified, never "missing".
  */
-const NO_POLICY: Verdict = { decision: 'implicit-deny', allowedBy: [], deniedBy: [], notApplicable: [], notes: [], uncertain: false };
+const NO_POLICY: PolicyVerdict = { decision: 'implicit-deny', allowedBy: [], deniedBy: [], notApplicable: [], notes: [], uncertain: false };
 
 export const check: Check = {
   id: 's3-bucket-policy-denies',
@@ -125,7 +126,7 @@ export const check: Check = {
           commands,
           policy: corrected.policy,
         },
-        resources: [bucket, `arn:${target.trailArn.split(':')[1] ?? 'aws'}:s3:::${bucket}`],
+        resources: [bucket, `arn:${partitionOf(target.trailArn)}:s3:::${bucket}`],
         triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
         ...(accessDenied && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
         data: {

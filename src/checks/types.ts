@@ -1,68 +1,9 @@
 import type { Evidence } from '../evidence/schema.js';
 
-/** Stable ids of ../shared/reference/root-causes.md. File name, registry key and JSON `id` are one string. */
-export const ROOT_CAUSE_IDS = [
-  'trail-not-found',
-  'cloudtrail-service-issue',
-  'logging-stopped',
-  's3-bucket-missing',
-  's3-bucket-policy-denies',
-  's3-kms-key-denies',
-  's3-requester-pays',
-  's3-delivery-error',
-  'cloudwatch-logs-not-configured',
-  'cloudwatch-log-group-missing',
-  'cloudwatch-role-invalid',
-  'cloudwatch-delivery-error',
-  'cloudwatch-event-size-limit',
-  'event-selectors-exclude-events',
-  'single-region-trail',
-  'global-service-events-excluded',
-  'delivery-stopped',
-  'delivery-gaps',
-  'delivery-delayed',
-  'logs-expired-by-retention',
-  'logs-expired-by-lifecycle',
-  'organization-policy-denies',
-  'sns-notification-failing',
-  'organization-trail-misconfigured',
-  'log-integrity-validation-failed',
-  'log-file-validation-disabled',
-  'healthy',
-] as const;
-export type RootCauseId = (typeof ROOT_CAUSE_IDS)[number];
-
-export type StepNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
-
-/**
- * confirmed: the evidence proves it. likely: strong signal, one link inferred.
- * possible: a condition that explains some missing events (e.g. another region's) without
- * delivery being broken; it never makes the verdict `problem` on its own.
- */
-export type Confidence = 'confirmed' | 'likely' | 'possible';
-
-/** How bad the cause is when true: ordering among causes of equal confidence. */
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-
-export interface Remediation {
-  /** One or two sentences: what to do, with the real names. */
-  summary: string;
-  /** Exact AWS CLI commands, in order, with the real bucket, trail, account, region. */
-  commands: string[];
-  /** A corrected policy document, when the fix is a policy. */
-  policy?: unknown;
-}
-
-/** The configuration change that explains a cause (runbook diagnosis step 5). */
-export interface Trigger {
-  eventName: string;
-  eventTime: string;
-  actor?: string;
-  sourceIPAddress?: string;
-  requestParameters?: unknown;
-  eventId?: string;
-  source: 'event-history' | 'log-group' | 's3';
-}
+// The vocabulary shared with the other layers lives in src/model; checks keep using it from here.
+export { ROOT_CAUSE_IDS } from '../model/index.js';
+export type { Confidence, Remediation, RootCauseId, Severity, StepNumber, Trigger, Unverified } from '../model/index.js';
+import type { Confidence, Remediation, RootCauseId, StepNumber, Severity, Trigger, Unverified } from '../model/index.js';
 
 export interface Finding {
   id: RootCauseId;
@@ -85,14 +26,6 @@ export interface Finding {
   trigger?: Trigger;
   /** Structured facts for renderers and tests (statement ids, gap windows, ...). */
   data?: Record<string, unknown>;
-}
-
-/** Something a check needed but could not observe, and the IAM action that would show it. */
-export interface Unverified {
-  step: StepNumber;
-  what: string;
-  needs: string;
-  reason?: string;
 }
 
 export interface CheckResult {

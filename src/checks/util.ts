@@ -1,6 +1,7 @@
 import type { Evidence, TrailConfig, ChangeEvent } from '../evidence/schema.js';
 import type { Probe } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
+import { parseArn } from '../aws/arn.js';
 import type { CheckResult, Finding, StepNumber, Unverified } from './types.js';
 
 /**
@@ -30,12 +31,7 @@ export function valueOf<T>(p: Probe<T> | undefined): T | undefined {
 }
 
 /** `arn:partition:service:region:account:resource` → its parts (undefined when not an ARN). */
-export function parseArn(arn: string | undefined): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
-  if (!arn) return undefined;
-  const m = /^arn:([^:]+):([^:]*):([^:]*):([^:]*):(.+)$/.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, service: m[2]!, region: m[3]!, account: m[4]!, resource: m[5]! };
-}
+export { parseArn };
 
 /** The account trail-doctor ran as (STS), else the trail's account. */
 export function callerAccount(e: Evidence): string | undefined {

@@ -1,3 +1,4 @@
+import { parseTrailArn } from '../aws/arn.js';
 import { isValidRegion } from '../aws/regions.js';
 
 /** Bad input: the CLI prints one line on stderr and exits 2, never a stack trace. */
@@ -17,15 +18,14 @@ export interface TrailRef {
 }
 
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
-const TRAIL_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
 
 /** `--trail` takes a name (3–128 of [A-Za-z0-9._-], alphanumeric at both ends) or a trail ARN. */
 export function parseTrail(input: string): TrailRef {
   const s = input.trim();
   if (s.startsWith('arn:')) {
-    const m = TRAIL_ARN.exec(s);
-    if (!m) throw new UsageError(`malformed trail ARN: ${JSON.stringify(s)} (expected arn:aws:cloudtrail:<region>:<account>:trail/<name>)`);
-    const [, partition, region, accountId, name] = m as unknown as [string, string, string, string, string];
+    const arn = parseTrailArn(s);
+    if (!arn) throw new UsageError(`malformed trail ARN: ${JSON.stringify(s)} (expected arn:aws:cloudtrail:<region>:<account>:trail/<name>)`);
+    const { partition, region, account: accountId, name } = arn;
     if (!isValidRegion(region)) throw new UsageError(`malformed trail ARN: region ${JSON.stringify(region)} is not an AWS region`);
     if (!TRAIL_NAME.test(name)) throw new UsageError(`malformed trail ARN: ${JSON.stringify(name)} is not a valid trail name`);
     return { id: s, name, arn: s, region, accountId, partition };

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
-import type { StepNumber } from '../checks/types.js';
+import type { StepNumber } from '../model/index.js';
 import type { Probe } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
 import { runNode, type CallAudit } from './chain.js';

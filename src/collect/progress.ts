@@ -1,17 +1,7 @@
-import type { StepNumber } from '../checks/types.js';
+import type { StepNumber } from '../model/index.js';
 
-/** Titles of the nine playbook steps, as the report shows them. */
-export const STEP_TITLES: Record<StepNumber, string> = {
-  1: 'Trail exists and service health',
-  2: 'Trail configuration and logging status',
-  3: 'CloudWatch Logs events of the trail',
-  4: 'S3 bucket configuration',
-  5: 'CloudWatch Logs delivery role',
-  6: 'Log files delivered to S3',
-  7: 'CloudWatch Logs log group configuration',
-  8: 'CloudWatch metrics',
-  9: 'Configuration changes in the window',
-};
+/** Titles of the nine playbook steps: one definition, in the shared model. */
+export { STEP_TITLES } from '../model/index.js';
 
 /**
  * Emitted while collection runs, for live progress on a TTY. `outcome` summarises the step's probes:

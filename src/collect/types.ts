@@ -1,7 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { Probe } from '../evidence/probe.js';
 import type { ChangeEvent, KmsKey, Step1, Step2, Step3, Step4, Step5, Step6, Step7, Step8, Step9, TrailConfig, TrailSummary } from '../evidence/schema.js';
-import type { StepNumber } from '../checks/types.js';
+import type { StepNumber } from '../model/index.js';
 
 /**
  * The collection plan is a small graph of collectors. Each declares the inputs it waits for (`needs`,

@@ -4,36 +4,9 @@ import { inertLine, inertText } from '../util/text.js';
 
 /** Shared helpers of the collectors: ARNs, times, policy documents, probes. */
 
-export interface Arn {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-export function parseArn(s: string | undefined): Arn | undefined {
-  if (!s || !s.startsWith('arn:')) return undefined;
-  const parts = s.split(':');
-  if (parts.length < 6) return undefined;
-  const [, partition, service, region, account] = parts as [string, string, string, string, string];
-  return { partition, service, region, account, resource: parts.slice(5).join(':') };
-}
-
-/** `arn:aws:logs:<region>:<acct>:log-group:<name>[:*]` → name. */
-export function logGroupNameFromArn(arn: string | undefined): string | undefined {
-  const a = parseArn(arn);
-  if (!a || a.service !== 'logs' || !a.resource.startsWith('log-group:')) return undefined;
-  return a.resource.slice('log-group:'.length).replace(/:\*$/, '') || undefined;
-}
-
-/** `arn:aws:iam::<acct>:role/<path/>name` → name (the last segment). */
-export function roleNameFromArn(arn: string | undefined): string | undefined {
-  const a = parseArn(arn);
-  if (!a || a.service !== 'iam' || !a.resource.startsWith('role/')) return undefined;
-  const segs = a.resource.split('/');
-  return segs[segs.length - 1] || undefined;
-}
+// ARNs are parsed by one module (src/aws/arn.ts); the collectors' names for its helpers.
+export { parseArn, type Arn } from '../aws/arn.js';
+export { logGroupNameOf as logGroupNameFromArn, roleNameOf as roleNameFromArn } from '../aws/arn.js';
 
 /** ISO-8601 UTC without milliseconds when they are zero. */
 export function iso(d: Date | number | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import type { Evidence } from '../evidence/schema.js';
 import type { RootCauseId } from '../checks/types.js';
-import type { Verdict } from '../report/model.js';
+import type { DiagnosisVerdict } from '../model/index.js';
 import { scenario as healthy } from './scenarios/healthy.js';
 import { scenario as trailNotFound } from './scenarios/trail-not-found.js';
 import { scenario as loggingStopped } from './scenarios/logging-stopped.js';
@@ -37,7 +37,7 @@ export interface Scenario {
   /** A fresh evidence object on every call (callers may mutate it). */
   evidence: () => Evidence;
   expect: {
-    verdict: Verdict;
+    verdict: DiagnosisVerdict;
     /** The top confirmed/likely root cause; for a cause that is only ever 'possible', present in rootCauses. */
     rootCause: RootCauseId;
     /** The trigger's eventName, when a configuration change caused it. */

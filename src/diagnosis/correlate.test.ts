@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { healthyEvidence, BUCKET, TRAIL, TRAIL_ARN, ROLE_NAME } from '../evidence/builder.js';
+import { gapEventOf, gapReportOf, healthyEvidence, BUCKET, TRAIL, TRAIL_ARN, ROLE_NAME } from '../evidence/builder.js';
+import type { GapEvent, GapReport, GapWindow } from '../evidence/gaps.js';
 import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import type { Finding } from '../checks/types.js';
-import { correlate, correlateFinding, gapWindows, rankCandidates } from './correlate.js';
+import { correlate, correlateFinding, rankCandidates } from './correlate.js';
 
 const NOW = new Date('2026-11-24T04:00:00Z');
 const SINCE = '2026-11-23T10:05:00Z';
@@ -24,7 +25,7 @@ function change(eventName: string, eventTime: string, extra: Partial<ChangeEvent
   };
 }
 
-function evidenceWith(changes: ChangeEvent[], gaps?: unknown): Evidence {
+function evidenceWith(changes: ChangeEvent[], gaps?: GapReport): Evidence {
   const e = healthyEvidence({ now: NOW });
   e.steps.s9.changes = changes;
   if (gaps !== undefined) e.gaps = gaps;
@@ -211,11 +212,10 @@ describe('request-parameter relevance and state causes', () => {
 });
 
 describe('evidence.gaps ranked trigger', () => {
-  const gapReport = (trigger: unknown, extra: Record<string, unknown> = {}) => ({
-    window: { start: '2026-11-17T04:00:00Z', end: '2026-11-24T04:00:00Z' },
-    totals: { recorded: 10, delivered: 5, missing: 5, sampled: false },
-    gaps: [{ destination: 's3', start: '2026-11-23T10:05:00Z', end: '2026-11-23T13:10:00Z', eventsMissing: 5, trigger, closedBy: null, ...extra }],
-  });
+  const gapReport = (trigger: Partial<GapEvent> & { eventName: string; eventTime: string }, extra: Partial<GapWindow> = {}): GapReport =>
+    gapReportOf({ start: '2026-11-17T04:00:00Z', end: '2026-11-24T04:00:00Z' }, [
+      { destination: 's3', start: '2026-11-23T10:05:00Z', end: '2026-11-23T13:10:00Z', eventsMissing: 5, trigger: gapEventOf(trigger), closedBy: null, ...extra },
+    ]);
 
   it('prefers the gap report trigger over a nearer step-9 candidate', () => {
     const e = evidenceWith(
@@ -245,12 +245,15 @@ describe('evidence.gaps ranked trigger', () => {
     expect(correlateFinding(e, policyFinding())).toEqual({ eventName: 'PutBucketPolicy', eventTime: '2026-11-23T10:02:00Z', actor: 'arn:aws:iam::123456789012:user/eve', source: 'event-history' });
   });
 
-  it('gapWindows tolerates garbage', () => {
-    expect(gapWindows(undefined)).toEqual([]);
-    expect(gapWindows({ gaps: 'no' })).toEqual([]);
-    expect(gapWindows({ gaps: [null, { start: 'x', end: 'y' }, { start: '2026-11-23T10:00:00Z', end: '2026-11-23T11:00:00Z', trigger: { eventName: 1 } }] })).toEqual([
-      { destination: 's3', start: '2026-11-23T10:00:00Z', end: '2026-11-23T11:00:00Z', triggers: [] },
-    ]);
+  it("reads the gap's other candidates after its trigger, skipping times that do not parse", () => {
+    const candidates = [gapEventOf({ eventName: 'PutBucketPolicy', eventTime: 'yesterday' }), gapEventOf({ eventName: 'PutBucketPolicy', eventTime: '2026-11-23T10:01:00Z', eventId: 'second' })];
+    const e = evidenceWith([], gapReport({ eventName: 'UpdateTrail', eventTime: '2026-11-23T10:02:00Z' }, { candidates }));
+    expect(correlateFinding(e, policyFinding())).toEqual({ eventName: 'PutBucketPolicy', eventTime: '2026-11-23T10:01:00Z', eventId: 'second', source: 'event-history' });
+  });
+
+  it('ignores gap windows whose times do not parse', () => {
+    const e = evidenceWith([], gapReport({ eventName: 'PutBucketPolicy', eventTime: '2026-11-23T10:02:00Z' }, { start: 'x', end: 'y' }));
+    expect(correlateFinding(e, policyFinding())).toBeUndefined();
   });
 });
 

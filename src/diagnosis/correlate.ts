@@ -1,6 +1,8 @@
 import type { ChangeEvent, Evidence } from '../evidence/schema.js';
+import { gapWindowsOf, rankedTriggersOf, type GapEvent, type GapWindow } from '../evidence/gaps.js';
 import type { Finding, RootCauseId, Trigger } from '../checks/types.js';
 import { param } from '../evidence/events.js';
+import { resourceNameOf } from '../aws/arn.js';
 
 /**
  * Runbook diagnosis step 5: "configuration changes within 5 minutes of log delivery stopping".
@@ -154,8 +156,8 @@ export function defaultResources(id: RootCauseId, evidence: Evidence): string[] 
 /** A name and, for an ARN, its resource part (trail/role/key/log-group name), lower-cased. */
 function names(v: string): string[] {
   const out = new Set<string>([v.toLowerCase()]);
-  const m = /^arn:[^:]+:[^:]*:[^:]*:[^:]*:(?:trail\/|role\/(?:.*\/)?|key\/|alias\/|log-group:|user\/)?(.+?)(?::\*)?$/.exec(v);
-  if (m?.[1]) out.add(m[1].toLowerCase());
+  const short = resourceNameOf(v);
+  if (short) out.add(short.toLowerCase());
   return [...out];
 }
 
@@ -246,7 +248,7 @@ export function rankCandidates(changes: readonly ChangeEvent[], input: Correlate
   return out.sort((a, b) => b.score - a.score || Date.parse(b.change.eventTime) - Date.parse(a.change.eventTime) || a.change.eventId.localeCompare(b.change.eventId));
 }
 
-// ---- evidence.gaps (owned by src/gaps; read defensively, it is `unknown` in the evidence) ----
+// ---- evidence.gaps: the gap measurement's ranked triggers ------------------------------------
 
 interface GapTriggerLike {
   eventName: string;
@@ -256,51 +258,24 @@ interface GapTriggerLike {
   eventId?: string;
 }
 
-function asTrigger(v: unknown): GapTriggerLike | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o.eventName !== 'string' || typeof o.eventTime !== 'string' || Number.isNaN(Date.parse(o.eventTime))) return undefined;
-  const t: GapTriggerLike = { eventName: o.eventName, eventTime: o.eventTime };
-  if (typeof o.actor === 'string') t.actor = o.actor;
-  if (typeof o.sourceIPAddress === 'string') t.sourceIPAddress = o.sourceIPAddress;
-  if (typeof o.eventId === 'string') t.eventId = o.eventId;
+function asTrigger(e: GapEvent): GapTriggerLike | undefined {
+  if (Number.isNaN(Date.parse(e.eventTime))) return undefined;
+  const t: GapTriggerLike = { eventName: e.eventName, eventTime: e.eventTime };
+  if (e.actor) t.actor = e.actor;
+  if (e.sourceIPAddress) t.sourceIPAddress = e.sourceIPAddress;
+  if (e.eventId) t.eventId = e.eventId;
   return t;
 }
 
-export interface GapWindow {
-  destination: 's3' | 'cloudwatch-logs';
-  start: string;
-  end: string;
-  /** Ranked triggers, most plausible first (the gap's `trigger`, then any additive `candidates`). */
-  triggers: GapTriggerLike[];
-  closedBy?: GapTriggerLike;
-}
+/** The engine ranks at most 5 triggers per gap; a hand-edited file may hold any number. */
+const MAX_RANKED_TRIGGERS = 50;
 
-/** The gap windows of evidence.gaps (issue 4's GapReport), tolerant of a partial or absent report. */
-export function gapWindows(gaps: unknown): GapWindow[] {
-  if (!gaps || typeof gaps !== 'object') return [];
-  const list = (gaps as Record<string, unknown>).gaps;
-  if (!Array.isArray(list)) return [];
-  const out: GapWindow[] = [];
-  for (const g of list.slice(0, 1000)) {
-    if (!g || typeof g !== 'object') continue;
-    const o = g as Record<string, unknown>;
-    if (typeof o.start !== 'string' || typeof o.end !== 'string' || Number.isNaN(Date.parse(o.start)) || Number.isNaN(Date.parse(o.end))) continue;
-    const destination = o.destination === 'cloudwatch-logs' ? 'cloudwatch-logs' : 's3';
-    const triggers: GapTriggerLike[] = [];
-    const first = asTrigger(o.trigger);
-    if (first) triggers.push(first);
-    for (const key of ['candidates', 'triggers', 'rankedTriggers']) {
-      const more = o[key];
-      if (Array.isArray(more)) for (const m of more.slice(0, 50)) {
-        const t = asTrigger(m);
-        if (t && !triggers.some((x) => x.eventName === t.eventName && x.eventTime === t.eventTime)) triggers.push(t);
-      }
-    }
-    const w: GapWindow = { destination, start: o.start, end: o.end, triggers };
-    const closed = asTrigger(o.closedBy);
-    if (closed) w.closedBy = closed;
-    out.push(w);
+/** A gap's ranked triggers whose time parses, most plausible first, each (name, time) once. */
+function gapTriggers(g: GapWindow): GapTriggerLike[] {
+  const out: GapTriggerLike[] = [];
+  for (const e of rankedTriggersOf(g).slice(0, MAX_RANKED_TRIGGERS)) {
+    const t = asTrigger(e);
+    if (t && !out.some((x) => x.eventName === t.eventName && x.eventTime === t.eventTime)) out.push(t);
   }
   return out;
 }
@@ -316,7 +291,7 @@ function findChange(changes: readonly ChangeEvent[], t: GapTriggerLike): ChangeE
 
 /** The gap report's ranked trigger for a finding, when one names a plausible event near `since`. */
 function triggerFromGaps(evidence: Evidence, input: CorrelateInput): Trigger | undefined {
-  const windows = gapWindows(evidence.gaps);
+  const windows = gapWindowsOf(evidence.gaps);
   if (!windows.length) return undefined;
   const names = new Set(input.triggerEvents);
   const since = input.since !== undefined ? Date.parse(input.since) : NaN;
@@ -328,7 +303,7 @@ function triggerFromGaps(evidence: Evidence, input: CorrelateInput): Trigger | u
   );
   for (const w of ordered) {
     if (!Number.isNaN(since) && Math.abs(Date.parse(w.start) - since) > 60 * 60_000) continue;
-    for (const t of w.triggers) {
+    for (const t of gapTriggers(w)) {
       if (!names.has(t.eventName)) continue;
       const change = findChange(evidence.steps.s9.changes, t);
       if (change?.errorCode) continue; // never blame a call that failed

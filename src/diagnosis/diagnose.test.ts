@@ -3,8 +3,7 @@ import { healthyEvidence, BUCKET } from '../evidence/builder.js';
 import { denied, failed, skipped } from '../evidence/probe.js';
 import type { ChangeEvent, Evidence } from '../evidence/schema.js';
 import type { Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
-import { exitCodeFor } from '../report/model.js';
-import { STEP_TITLES } from '../collect/progress.js';
+import { exitCodeFor, STEP_TITLES } from '../model/index.js';
 import { diagnoseWith } from './diagnose.js';
 
 const NOW = new Date('2026-11-24T04:00:00Z');
@@ -249,7 +248,7 @@ describe('diagnose: report fields', () => {
     const e = base();
     e.stats = { durationMs: 1234, apiCalls: 41, longestChain: 4, stepDurationsMs: { s1: 10 } };
     e.gaps = { window: e.window, totals: { recorded: 0, delivered: 0, missing: 0, sampled: false }, gaps: [] };
-    e.integrity = { valid: true };
+    e.integrity = { status: 'no-digests', window: e.window, problems: [], problemsTruncated: false };
     const r = diagnoseWith(e, []);
     expect(r).toMatchObject({
       schemaVersion: 1,
@@ -259,7 +258,7 @@ describe('diagnose: report fields', () => {
       window: { start: '2026-11-17T04:00:00Z', end: '2026-11-24T04:00:00Z' },
       stats: { durationMs: 1234, apiCalls: 41, longestChain: 4 },
       gaps: e.gaps,
-      integrity: { valid: true },
+      integrity: { status: 'no-digests', window: e.window, problems: [], problemsTruncated: false },
     });
     expect(diagnoseWith(e, [])).toEqual(r);
   });

@@ -1,7 +1,7 @@
 import type { Evidence } from '../evidence/schema.js';
 import type { Check, Trigger } from '../checks/types.js';
-import type { Report } from '../report/model.js';
-import { REPORT_SCHEMA_VERSION } from '../report/model.js';
+import { REPORT_SCHEMA_VERSION, type Report } from '../model/index.js';
+import { trailNameOf } from '../aws/arn.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { correlate } from './correlate.js';
 import { deduplicate, healthyCause, problemSteps, rank, runChecks, toRootCause, verdictOf } from './engine.js';
@@ -10,10 +10,7 @@ import { buildTimeline } from './timeline.js';
 import { mergeUnverified, unverifiedFromProbes } from './unverified.js';
 
 /** A trail ARN's name part (`arn:aws:cloudtrail:r:a:trail/NAME` → NAME); anything else as given. */
-export function trailNameOf(ref: string): string {
-  const m = /^arn:[^:]+:cloudtrail:[^:]*:[^:]*:trail\/(.+)$/.exec(ref);
-  return m?.[1] ?? ref;
-}
+export { trailNameOf };
 
 /**
  * Evidence → Report, with the checks given (src/diagnosis/index.ts passes the real CHECKS).

@@ -1,6 +1,6 @@
 import type { Evidence } from '../evidence/schema.js';
 import type { Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
-import type { RootCause, Verdict } from '../report/model.js';
+import type { DiagnosisVerdict, RootCause } from '../model/index.js';
 import { inertLine } from '../util/text.js';
 
 /**
@@ -176,7 +176,7 @@ export function healthyCause(evidence: Evidence): RootCause {
   };
 }
 
-export function verdictOf(causes: readonly RootCause[], blocking: readonly Unverified[]): Verdict {
+export function verdictOf(causes: readonly RootCause[], blocking: readonly Unverified[]): DiagnosisVerdict {
   if (causes.some((c) => isStrong(c.confidence))) return 'problem';
   if (blocking.length) return 'inconclusive';
   return 'healthy';

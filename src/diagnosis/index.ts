@@ -1,6 +1,6 @@
 import type { Evidence } from '../evidence/schema.js';
 import type { Check } from '../checks/types.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/index.js';
 import { CHECKS } from '../checks/index.js';
 import { diagnoseWith } from './diagnose.js';
 

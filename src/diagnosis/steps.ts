@@ -1,8 +1,6 @@
 import type { Evidence, EventSelectors } from '../evidence/schema.js';
 import { isUnverified, type Probe } from '../evidence/probe.js';
-import type { StepNumber } from '../checks/types.js';
-import type { StepReport, StepStatus } from '../report/model.js';
-import { STEP_TITLES } from '../collect/progress.js';
+import { STEP_TITLES, type StepNumber, type StepReport, type StepStatus } from '../model/index.js';
 import { inertLine, inertText } from '../util/text.js';
 import { ago, bytes, duration, plural, shortTime } from './format.js';
 

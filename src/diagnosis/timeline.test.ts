@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthyEvidence } from '../evidence/builder.js';
+import { gapReportOf, healthyEvidence } from '../evidence/builder.js';
 import { denied } from '../evidence/probe.js';
 import { buildTimeline, MAX_TIMELINE_CHANGES } from './timeline.js';
 import { buildSteps, bounded } from './steps.js';
@@ -36,12 +36,10 @@ describe('buildTimeline', () => {
   it('adds the gap report windows without duplicating a covered one', () => {
     const e = healthyEvidence({ now: NOW });
     e.steps.s6.listing.value!.gaps = [{ start: '2026-11-22T01:00:00Z', end: '2026-11-22T04:05:00Z', minutes: 185 }];
-    e.gaps = {
-      gaps: [
-        { destination: 's3', start: '2026-11-22T01:30:00Z', end: '2026-11-22T04:00:00Z', eventsMissing: 3, trigger: null, closedBy: null },
-        { destination: 'cloudwatch-logs', start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', eventsMissing: 3, trigger: null, closedBy: null },
-      ],
-    };
+    e.gaps = gapReportOf(e.window, [
+      { destination: 's3', start: '2026-11-22T01:30:00Z', end: '2026-11-22T04:00:00Z', eventsMissing: 3, trigger: null, closedBy: null },
+      { destination: 'cloudwatch-logs', start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', eventsMissing: 3, trigger: null, closedBy: null },
+    ]);
     expect(buildTimeline(e, []).gaps).toEqual([
       { start: '2026-11-21T01:00:00Z', end: '2026-11-21T02:00:00Z', destination: 'cloudwatch-logs' },
       { start: '2026-11-22T01:00:00Z', end: '2026-11-22T04:05:00Z', destination: 's3' },

@@ -1,8 +1,7 @@
 import type { Evidence, HourlyCount, MetricSeries } from '../evidence/schema.js';
-import type { Trigger } from '../checks/types.js';
-import type { Timeline, TimelinePoint } from '../report/model.js';
+import type { Timeline, TimelinePoint, Trigger } from '../model/index.js';
 import { inertLine } from '../util/text.js';
-import { gapWindows } from './correlate.js';
+import { gapWindowsOf } from '../evidence/gaps.js';
 
 const HOUR = 3_600_000;
 /** A trailing silence longer than this (newest delivery → now) is drawn as an open gap. */
@@ -81,7 +80,7 @@ export function buildTimeline(evidence: Evidence, triggers: readonly Trigger[]):
     const newest = s.s3.newestEventTime;
     if (nowMs - Date.parse(newest) > TRAILING_SILENCE_MINUTES * 60_000) addGap({ start: newest, end: now, destination: 'cloudwatch-logs' });
   }
-  for (const w of gapWindows(evidence.gaps)) addGap({ start: w.start, end: w.end, destination: w.destination });
+  for (const w of gapWindowsOf(evidence.gaps)) addGap({ start: w.start, end: w.end, destination: w.destination });
   gaps.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
 
   let changes = s.s9.changes.map((c) => {

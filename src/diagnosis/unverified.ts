@@ -1,6 +1,6 @@
 import type { Evidence } from '../evidence/schema.js';
 import { PROBE_STATUSES, type Probe } from '../evidence/probe.js';
-import type { StepNumber, Unverified } from '../checks/types.js';
+import type { StepNumber, Unverified } from '../model/index.js';
 import { inertLine } from '../util/text.js';
 
 /** Readable names of the evidence probes, as `unverified[].what` shows them. */

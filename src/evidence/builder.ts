@@ -1,5 +1,6 @@
 import { EVIDENCE_SCHEMA_VERSION, type Evidence } from './schema.js';
 import { ok, skipped, absent } from './probe.js';
+import type { GapEvent, GapReport, GapWindow } from './gaps.js';
 
 /**
  * A complete, healthy evidence object for a trail `main` in eu-west-1, account 123456789012,
@@ -223,5 +224,23 @@ export function healthyEvidence(opts: HealthyOptions = {}): Evidence {
   };
 }
 
-/** Deep clone so a scenario can mutate its copy freely. */
-export const cloneEvidence = (e: Evidence): Evidence => structuredClone(e);
+/**
+ * A gap report (evidence.gaps) over `window` holding these gap windows, each defaulting to an S3 gap
+ * with no trigger: tests state only what matters to them.
+ */
+export function gapReportOf(
+  window: { start: string; end: string },
+  gaps: (Partial<GapWindow> & { start: string; end: string })[] = [],
+  extra: Partial<GapReport> = {},
+): GapReport {
+  const missing = gaps.reduce((n, g) => n + (g.eventsMissing ?? 0), 0);
+  return {
+    window,
+    totals: { recorded: missing, delivered: 0, missing, sampled: false },
+    gaps: gaps.map((g) => ({ destination: 's3', eventsMissing: 0, trigger: null, closedBy: null, ...g })),
+    ...extra,
+  };
+}
+
+/** One event of a gap report (a trigger or candidate); actor and source IP are null unless given. */
+export const gapEventOf = (e: Partial<GapEvent> & { eventName: string; eventTime: string }): GapEvent => ({ actor: null, sourceIPAddress: null, ...e });

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from './schema.js';
 import { inertLine } from '../util/text.js';
+import { resourceNameOf } from '../aws/arn.js';
 
 /**
  * CloudTrail records (from S3 log files, CloudWatch Logs messages or LookupEvents' CloudTrailEvent)
@@ -53,9 +54,9 @@ export function resourcesOf(eventSource: string, params: unknown): string[] {
   const add = (v: unknown) => {
     if (typeof v === 'string' && v) {
       out.add(v);
-      // trail, role, key and log-group ARNs also match by their short name
-      const m = /^arn:[^:]+:[^:]*:[^:]*:[^:]*:(?:trail\/|role\/|key\/|alias\/|log-group:)?(.+?)(?::\*)?$/.exec(v);
-      if (m?.[1]) out.add(m[1]);
+      // trail, role, user, key and log-group ARNs also match by their short name
+      const short = resourceNameOf(v);
+      if (short) out.add(short);
     }
   };
   for (const n of ['name', 'trailName', 'bucketName', 'roleName', 'policyArn', 'keyId', 'logGroupName', 'topicArn', 's3BucketName', 'cloudWatchLogsLogGroupArn', 'cloudWatchLogsRoleArn', 'kmsKeyId']) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { probeSchema } from './probe.js';
+import { gapReportSchema } from './gaps.js';
+import { integrityEvidenceSchema } from './integrity.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
@@ -310,10 +312,10 @@ export const evidenceSchema = z.object({
     s8: step8Schema,
     s9: step9Schema,
   }),
-  /** Digest-chain validation over the window (issue: validate), when run. Shape owned by src/integrity. */
-  integrity: z.unknown().optional(),
-  /** Audit-gap measurement against event history (issue: gaps), when run. Shape owned by src/gaps. */
-  gaps: z.unknown().optional(),
+  /** Digest-chain validation over the window, when run (src/evidence/integrity.ts). */
+  integrity: integrityEvidenceSchema.optional(),
+  /** Audit-gap measurement against event history, when run (src/evidence/gaps.ts). */
+  gaps: gapReportSchema.optional(),
   /** Wall-clock time per step in ms and API calls made, for the report and benchmarks. */
   stats: z
     .object({

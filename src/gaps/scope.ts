@@ -19,7 +19,8 @@ export interface ScopeEvent {
   awsRegion?: string;
 }
 
-export type Verdict = 'selected' | 'excluded' | 'unknown';
+/** Whether the trail delivers an event: its selectors and region settings select it, exclude it, or cannot tell. */
+export type ScopeVerdict = 'selected' | 'excluded' | 'unknown';
 
 /** Global-service events are recorded in us-east-1 and reach only trails that include them. */
 export const GLOBAL_EVENT_SOURCES = ['iam.amazonaws.com', 'sts.amazonaws.com', 'cloudfront.amazonaws.com'] as const;
@@ -58,7 +59,7 @@ function fieldValue(e: ScopeEvent, field: string): string | undefined | null {
   }
 }
 
-function advancedVerdict(s: AdvancedSelector, e: ScopeEvent): Verdict {
+function advancedVerdict(s: AdvancedSelector, e: ScopeEvent): ScopeVerdict {
   let unknown = false;
   for (const fs of s.fieldSelectors) {
     const v = fieldValue(e, fs.field);
@@ -72,11 +73,11 @@ function advancedVerdict(s: AdvancedSelector, e: ScopeEvent): Verdict {
 }
 
 /** Does the trail's selector set select this management event? */
-export function selectorVerdict(selectors: EventSelectors | undefined, e: ScopeEvent): Verdict {
+export function selectorVerdict(selectors: EventSelectors | undefined, e: ScopeEvent): ScopeVerdict {
   const advanced = selectors?.advancedEventSelectors ?? [];
   const basic = selectors?.eventSelectors ?? [];
   if (advanced.length) {
-    let best: Verdict = 'excluded';
+    let best: ScopeVerdict = 'excluded';
     for (const s of advanced) {
       const v = advancedVerdict(s, e);
       if (v === 'selected') return 'selected';
@@ -100,7 +101,7 @@ export function selectorVerdict(selectors: EventSelectors | undefined, e: ScopeE
 }
 
 /** Which regions' event history the trail is expected to deliver, seen from `region`. */
-export function regionVerdict(trail: TrailConfig, region: string, e: ScopeEvent, historyRegion: string): { verdict: Verdict; why?: string } {
+export function regionVerdict(trail: TrailConfig, region: string, e: ScopeEvent, historyRegion: string): { verdict: ScopeVerdict; why?: string } {
   if (!trail.isMultiRegionTrail && trail.homeRegion && trail.homeRegion !== region) {
     return { verdict: 'excluded', why: `single-region trail of ${trail.homeRegion}` };
   }
@@ -113,7 +114,7 @@ export function regionVerdict(trail: TrailConfig, region: string, e: ScopeEvent,
 }
 
 /** The whole judgement: management event, selected, covered region. */
-export function inScope(trail: TrailConfig, selectors: EventSelectors | undefined, region: string, historyRegion: string, e: ScopeEvent): { verdict: Verdict; why?: string } {
+export function inScope(trail: TrailConfig, selectors: EventSelectors | undefined, region: string, historyRegion: string, e: ScopeEvent): { verdict: ScopeVerdict; why?: string } {
   if (e.eventCategory && e.eventCategory !== 'Management') return { verdict: 'excluded', why: `${e.eventCategory} event` };
   const r = regionVerdict(trail, region, e, historyRegion);
   if (r.verdict !== 'selected') return r;

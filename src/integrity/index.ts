@@ -7,7 +7,7 @@ export type {
   ValidationSummary,
   FileResult,
   FileKind,
-  Verdict,
+  FileVerdict,
   Notice,
   ChainSummary,
   IntegrityEvidence,

@@ -1,4 +1,8 @@
-import { z } from 'zod';
+import type { FileKind, FileVerdict } from '../evidence/integrity.js';
+
+// What `diagnose` keeps of a validation is part of the evidence model (src/evidence/integrity.ts).
+export { FILE_KINDS, FILE_VERDICTS, integrityEvidenceSchema, integrityProblemSchema, MAX_EVIDENCE_PROBLEMS } from '../evidence/integrity.js';
+export type { FileKind, FileVerdict, IntegrityEvidence, IntegrityProblem } from '../evidence/integrity.js';
 
 /** What `validate` and `collectIntegrity` take and return. */
 
@@ -8,14 +12,11 @@ import { z } from 'zod';
  */
 export const DEFAULT_CONCURRENCY = 48;
 
-export type FileKind = 'digest' | 'backfill-digest' | 'log';
-export type Verdict = 'valid' | 'invalid' | 'missing' | 'unlisted';
-
 export interface FileResult {
   kind: FileKind;
   bucket: string;
   key: string;
-  verdict: Verdict;
+  verdict: FileVerdict;
   /** The CLI's wording after `INVALID: ` (e.g. `hash value doesn't match`, `not found`). */
   reason?: string;
   /** Our own detail (e.g. `CRC32 mismatch`), never part of the CLI-parity text. */
@@ -115,44 +116,3 @@ export interface ValidationResult {
   exitCode: 0 | 1 | 3;
   stats: { durationMs: number; apiCalls?: number; bytesHashed: number };
 }
-
-// ---- evidence.integrity ---------------------------------------------------------------------
-
-const counts = z.object({ valid: z.number(), invalid: z.number(), missing: z.number() });
-
-export const integrityProblemSchema = z.object({
-  kind: z.enum(['digest', 'backfill-digest', 'log']),
-  key: z.string(),
-  bucket: z.string(),
-  verdict: z.enum(['invalid', 'missing', 'unlisted', 'valid']),
-  reason: z.string().optional(),
-  account: z.string().optional(),
-  region: z.string().optional(),
-});
-
-/** What `diagnose` stores in evidence.integrity (bounded: counts plus at most 50 problem files). */
-export const integrityEvidenceSchema = z.object({
-  status: z.enum(['ok', 'no-digests', 'unverified']),
-  window: z.object({ start: z.string(), end: z.string() }),
-  trailArn: z.string().optional(),
-  bucket: z.string().optional(),
-  summary: z
-    .object({
-      digests: counts,
-      logs: counts.extend({ unlisted: z.number() }),
-      linkMismatches: z.number().optional(),
-    })
-    .optional(),
-  chains: z
-    .array(z.object({ account: z.string(), region: z.string(), start: z.string(), end: z.string(), endReason: z.string() }))
-    .optional(),
-  notices: z.array(z.string()).optional(),
-  problems: z.array(integrityProblemSchema),
-  problemsTruncated: z.boolean(),
-  /** When unverified: why, and what permission would allow it. */
-  reason: z.string().optional(),
-  needs: z.string().optional(),
-});
-export type IntegrityEvidence = z.infer<typeof integrityEvidenceSchema>;
-
-export const MAX_EVIDENCE_PROBLEMS = 50;

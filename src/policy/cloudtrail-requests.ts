@@ -1,4 +1,4 @@
-import { splitArn } from './match.js';
+import { parseArn, parseLogGroupArn, partitionOf, trailNameOf } from '../aws/arn.js';
 import type { ContextValue, PolicyRequest } from './types.js';
 
 /**
@@ -66,24 +66,9 @@ export interface CloudTrailRequest extends PolicyRequest {
 const pad = (n: number) => String(n).padStart(2, '0');
 const UNIQUE = 'TrailDoctorProbe'; // 16 characters, like CloudTrail's random suffix
 
-export function partitionOf(arn: string | undefined): string {
-  return (arn && splitArn(arn)?.[1]) || 'aws';
-}
-
-/** `main` from `arn:aws:cloudtrail:eu-west-1:123456789012:trail/main` (or the name itself). */
-export function trailNameOf(trailArnOrName: string): string {
-  const m = /:trail\/(.+)$/.exec(trailArnOrName);
-  return m ? m[1]! : trailArnOrName;
-}
-
-/** Log group name, region and account from a log group ARN (with or without the trailing `:*`). */
-export function parseLogGroupArn(arn: string): { name: string; region: string; accountId: string; partition: string } | undefined {
-  const parts = splitArn(arn);
-  if (!parts || parts[2] !== 'logs') return undefined;
-  const m = /^log-group:(.+?)(?::\*)?$/.exec(parts[5]);
-  if (!m) return undefined;
-  return { name: m[1]!, region: parts[3], accountId: parts[4], partition: parts[1] };
-}
+// The partition, a trail's name (`main` from `arn:aws:cloudtrail:eu-west-1:123456789012:trail/main`,
+// or the name itself) and a log group ARN's parts come from the one ARN module.
+export { partitionOf, trailNameOf, parseLogGroupArn } from '../aws/arn.js';
 
 /** `[prefix/]AWSLogs/[<o-id>/]<acct>/` */
 export function logPathPrefix(prefix: string | undefined, account: string, orgId?: string): string {
@@ -276,7 +261,7 @@ export function logsRequests(t: TrailTarget): CloudTrailRequest[] {
   if (!t.logGroupArn) return [];
   const lg = parseLogGroupArn(t.logGroupArn);
   if (!lg) return [];
-  const roleAccount = (t.roleArn && splitArn(t.roleArn)?.[4]) || t.accountId;
+  const roleAccount = parseArn(t.roleArn)?.account || t.accountId;
   const principal = t.roleArn
     ? { type: 'AWS' as const, arn: t.roleArn, accountId: roleAccount }
     : { type: 'AWS' as const, arn: `arn:${lg.partition}:iam::${t.accountId}:role/unknown`, accountId: t.accountId };

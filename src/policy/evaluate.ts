@@ -1,5 +1,6 @@
 import { evaluateConditions, normalizeContext, substituteVariables, type NormalizedContext } from './conditions.js';
 import { wildcardMatch } from './match.js';
+import { rootAccountOf } from '../aws/arn.js';
 import { parsePolicy } from './parse.js';
 import type {
   EvaluateOptions,
@@ -10,10 +11,9 @@ import type {
   PrincipalSpec,
   RequestPrincipal,
   StatementRef,
-  Verdict,
+  PolicyVerdict,
 } from './types.js';
 
-const ROOT_ARN = /^arn:[^:]+:iam::(\d{12}):root$/;
 
 /** Does one Principal element name the requester? */
 export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): boolean {
@@ -26,8 +26,7 @@ export function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): bool
         if (id === '*') return true;
         if (p.type !== 'AWS') continue;
         if (id === p.arn || id === p.accountId) return true;
-        const root = ROOT_ARN.exec(id);
-        if (root && root[1] === p.accountId) return true;
+        if (rootAccountOf(id) === p.accountId) return true;
       } else if (t === 'service') {
         if (p.type === 'Service' && (id === '*' || id.toLowerCase() === p.id.toLowerCase())) return true;
       } else if (t === 'federated') {
@@ -158,17 +157,17 @@ function stripVariables(block: NonNullable<ParsedStatement['condition']>): NonNu
   return out;
 }
 
-function emptyVerdict(): Verdict {
+function emptyVerdict(): PolicyVerdict {
   return { decision: 'implicit-deny', allowedBy: [], deniedBy: [], notApplicable: [], notes: [], uncertain: false };
 }
 
 interface Core {
-  verdict: Verdict;
+  verdict: PolicyVerdict;
   uncertainAllows: number;
   uncertainDenies: number;
 }
 
-function finish(v: Verdict, uncertainAllows: number, uncertainDenies: number, broken = 0): Verdict {
+function finish(v: PolicyVerdict, uncertainAllows: number, uncertainDenies: number, broken = 0): PolicyVerdict {
   v.decision = v.deniedBy.length ? 'explicit-deny' : v.allowedBy.length ? 'allow' : 'implicit-deny';
   v.uncertain =
     (uncertainDenies > 0 && v.decision !== 'explicit-deny') || ((uncertainAllows > 0 || broken > 0) && v.decision === 'implicit-deny');
@@ -201,7 +200,7 @@ function evaluateCore(policy: ParsedPolicy, request: PolicyRequest, opts: Evalua
 }
 
 /** Evaluates an already parsed policy; see evaluatePolicy. */
-export function evaluateParsed(policy: ParsedPolicy, request: PolicyRequest, opts: EvaluateOptions = {}): Verdict {
+export function evaluateParsed(policy: ParsedPolicy, request: PolicyRequest, opts: EvaluateOptions = {}): PolicyVerdict {
   return evaluateCore(policy, request, opts).verdict;
 }
 
@@ -210,7 +209,7 @@ export function evaluateParsed(policy: ParsedPolicy, request: PolicyRequest, opt
  * Explicit Deny wins; otherwise an applying Allow allows; otherwise implicit deny. Never throws:
  * a malformed document gives implicit-deny with `error` set.
  */
-export function evaluatePolicy(doc: unknown, request: PolicyRequest, opts: EvaluateOptions = {}): Verdict {
+export function evaluatePolicy(doc: unknown, request: PolicyRequest, opts: EvaluateOptions = {}): PolicyVerdict {
   const parsed = parsePolicy(doc);
   if (!parsed.ok) {
     const v = emptyVerdict();
@@ -231,7 +230,7 @@ export interface NamedDocument {
  * and attached) or for a resource policy alongside them: any explicit Deny wins, then any Allow.
  * A document that cannot be parsed is noted and makes the verdict uncertain unless a Deny already wins.
  */
-export function evaluatePolicies(docs: readonly NamedDocument[], request: PolicyRequest, opts: Omit<EvaluateOptions, 'policyName'> = {}): Verdict {
+export function evaluatePolicies(docs: readonly NamedDocument[], request: PolicyRequest, opts: Omit<EvaluateOptions, 'policyName'> = {}): PolicyVerdict {
   const v = emptyVerdict();
   let broken = 0;
   let uncertainAllows = 0;
@@ -258,7 +257,7 @@ export function evaluatePolicies(docs: readonly NamedDocument[], request: Policy
 }
 
 /** One line naming the statements that decided a verdict, for evidence chains. */
-export function explainVerdict(v: Verdict): string {
+export function explainVerdict(v: PolicyVerdict): string {
   if (v.error) return v.error;
   if (v.decision === 'explicit-deny') return `denied by ${v.deniedBy.map(statementLabel).join(', ')}`;
   if (v.decision === 'allow') return `allowed by ${v.allowedBy.map(statementLabel).join(', ')}`;

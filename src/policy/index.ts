@@ -18,7 +18,7 @@ export type {
   PrincipalSpec,
   RequestPrincipal,
   StatementRef,
-  Verdict,
+  PolicyVerdict,
 } from './types.js';
 export { parsePolicy, policyObject, decodePolicyText, MAX_POLICY_CHARS } from './parse.js';
 export { evaluatePolicy, evaluatePolicies, evaluateParsed, explainVerdict, principalMatches, statementLabel, type NamedDocument } from './evaluate.js';

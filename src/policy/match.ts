@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { splitArn } from '../aws/arn.js';
 
 /**
  * Matching primitives of IAM policy language: `*` / `?` wildcards, ARN component matching, CIDR.
@@ -27,11 +28,7 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase = false
 }
 
 /** Splits an ARN into its six components (the last keeps its colons); undefined when not an ARN. */
-export function splitArn(arn: string): [string, string, string, string, string, string] | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  return [parts[0], parts[1]!, parts[2]!, parts[3]!, parts[4]!, parts.slice(5).join(':')];
-}
+export { splitArn };
 
 /** ArnEquals / ArnLike: component by component, wildcards allowed in each, case-sensitive. */
 export function arnMatch(pattern: string, value: string): boolean {

@@ -86,7 +86,8 @@ export interface NotApplicable {
 
 export type Decision = 'allow' | 'explicit-deny' | 'implicit-deny';
 
-export interface Verdict {
+/** The outcome of evaluating one request against policies: the decision and the statements behind it. */
+export interface PolicyVerdict {
   decision: Decision;
   /** Allow statements that apply to the request (all of them, even when a Deny wins). */
   allowedBy: StatementRef[];

@@ -1,4 +1,4 @@
-import type { Report, RootCause, StepStatus, TimelinePoint, Verdict } from './model.js';
+import type { Report, RootCause, StepStatus, TimelinePoint, DiagnosisVerdict } from './model.js';
 import { inertLine, inertText } from '../util/text.js';
 
 /**
@@ -9,8 +9,8 @@ import { inertLine, inertText } from '../util/text.js';
 export const STATUS_MARK: Record<StepStatus, string> = { ok: '✓', problem: '✗', unknown: '?', skipped: '–' };
 export const STATUS_LABEL: Record<StepStatus, string> = { ok: 'ok', problem: 'problem', unknown: 'could not check', skipped: 'skipped' };
 export const SOURCE_WORD: Record<string, string> = { 'event-history': 'CloudTrail event history', 'log-group': "the trail's log group", s3: 'log files in S3' };
-export const VERDICT_MARK: Record<Verdict, string> = { healthy: '✓', problem: '✗', inconclusive: '?' };
-export const VERDICT_LABEL: Record<Verdict, string> = { healthy: 'HEALTHY', problem: 'PROBLEM', inconclusive: 'INCONCLUSIVE' };
+export const VERDICT_MARK: Record<DiagnosisVerdict, string> = { healthy: '✓', problem: '✗', inconclusive: '?' };
+export const VERDICT_LABEL: Record<DiagnosisVerdict, string> = { healthy: 'HEALTHY', problem: 'PROBLEM', inconclusive: 'INCONCLUSIVE' };
 
 /** Causes worth headlining: the report's order, minus the `healthy` pseudo-cause. */
 export function faults(report: Report): RootCause[] {
@@ -21,7 +21,7 @@ export function faults(report: Report): RootCause[] {
  * The heading over the causes. A healthy verdict can still carry `possible` causes (conditions that
  * explain some missing events without delivery being broken): they are not called root causes then.
  */
-export function causesTitle(verdict: Verdict, n: number): string {
+export function causesTitle(verdict: DiagnosisVerdict, n: number): string {
   if (verdict === 'healthy') return n === 1 ? 'Worth knowing: a possible reason events are missing' : 'Worth knowing: possible reasons events are missing';
   return n === 1 ? 'Root cause' : 'Root causes, most probable first';
 }

@@ -1,5 +1,5 @@
 import type { Report, RootCause, StepReport, Timeline } from './model.js';
-import type { Remediation, Trigger, Unverified } from '../checks/types.js';
+import type { Remediation, Trigger, Unverified } from '../model/index.js';
 
 /**
  * `--format json`: schemaVersion 1 of ../shared/reference/root-causes.md, a public contract.

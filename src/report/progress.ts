@@ -1,8 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import { createColors } from 'picocolors';
 import type { ProgressListener, StepProgressEvent } from '../collect/progress.js';
-import { STEP_TITLES } from '../collect/progress.js';
-import type { StepNumber } from '../checks/types.js';
+import { STEP_TITLES, type StepNumber } from '../model/index.js';
 import { inertLine } from '../util/text.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import wrapAnsi from 'wrap-ansi';
-import type { Report, RootCause, StepReport, StepStatus, Verdict } from './model.js';
+import type { Report, RootCause, StepReport, StepStatus, DiagnosisVerdict } from './model.js';
 import type { RenderOptions } from './index.js';
 import { inertLine, inertText } from '../util/text.js';
 import {
@@ -43,7 +43,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
     lines.forEach((l, i) => out.push((i === 0 ? first : indent) + style(l)));
   };
 
-  const markColor = (s: StepStatus | Verdict) =>
+  const markColor = (s: StepStatus | DiagnosisVerdict) =>
     s === 'ok' || s === 'healthy' ? c.green : s === 'problem' ? c.red : s === 'unknown' || s === 'inconclusive' ? c.yellow : c.dim;
 
   // Header

@@ -1,0 +1,69 @@
+import type { Confidence, Remediation, RootCauseId, Severity, Trigger, Unverified } from './root-causes.js';
+import type { StepNumber } from './steps.js';
+
+/**
+ * The report: what every renderer takes (text, JSON, Markdown, HTML). Built by src/diagnosis from
+ * evidence and findings; renderers make no AWS calls and no decisions.
+ * The JSON format (`--format json`) is this object: schemaVersion 1 of
+ * ../shared/reference/root-causes.md, plus additive fields (`timeline`, `integrity`, `gaps`, `stats`).
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The diagnosis's overall answer (`report.verdict`), which also decides `diagnose`'s exit code. */
+export type DiagnosisVerdict = 'healthy' | 'problem' | 'inconclusive';
+export type StepStatus = 'ok' | 'problem' | 'unknown' | 'skipped';
+
+export interface RootCause {
+  id: RootCauseId;
+  confidence: Confidence;
+  severity: Severity;
+  title: string;
+  summary: string;
+  evidence: string[];
+  trigger?: Trigger;
+  remediation: Remediation;
+  data?: Record<string, unknown>;
+}
+
+export interface StepReport {
+  step: StepNumber;
+  title: string;
+  status: StepStatus;
+  summary: string;
+  details: Record<string, unknown>;
+}
+
+export interface TimelinePoint {
+  t: string;
+  count: number;
+}
+
+export interface Timeline {
+  start: string;
+  end: string;
+  now: string;
+  intervalMinutes: number;
+  s3: TimelinePoint[];
+  cloudwatchLogs: TimelinePoint[];
+  metrics: { label: string; points: TimelinePoint[] }[];
+  gaps: { start: string; end: string; destination: 's3' | 'cloudwatch-logs' }[];
+  changes: { time: string; eventName: string; actor?: string; sourceIPAddress?: string; isTrigger: boolean }[];
+  startLoggingTime?: string;
+  stopLoggingTime?: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  generatedAt: string;
+  trail: { name: string; arn?: string; region: string; homeRegion?: string };
+  window: { start: string; end: string };
+  verdict: DiagnosisVerdict;
+  rootCauses: RootCause[];
+  steps: StepReport[];
+  unverified: Unverified[];
+  timeline?: Timeline;
+  integrity?: unknown;
+  gaps?: unknown;
+  stats?: { durationMs: number; apiCalls: number; longestChain?: number };
+}
