@@ -11,7 +11,7 @@ import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloud
 import { freePort, MOTO_ENV, skipWithoutMoto, startMoto, useMotoCredentials, type Moto } from '../support/moto.js';
 import { awsJsonError, startStandin, type Standin } from '../support/standin.js';
 import { eventHistory } from '../support/event-history.js';
-import { BIN, ensureBuilt, ROOT } from '../support/cli.js';
+import { BIN, ensureBuilt, ROOT, runCli } from '../support/cli.js';
 import { BINARIES, skipWithout, startAlertmanager, startPrometheus, type Daemon } from '../support/monitoring.js';
 import { ACCOUNT, logKey, record, seedAccount } from '../e2e/seed.js';
 import { bucketPolicyFor } from '../../src/evidence/builder.js';
@@ -181,6 +181,12 @@ describe.skipIf(skip)('watch with Prometheus and Alertmanager (end to end)', () 
     const r = (await (await fetch(`${prom.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
     return r.data.alerts.filter((a) => a.state === 'firing');
   };
+
+  it('a trail that does not exist is bad input: one line, exit 2, nothing left listening', async () => {
+    const r = await runCli(['watch', '--trail', 'mian', '--region', REGION, '--endpoint-url', standin.endpoint, '--listen', `127.0.0.1:${await freePort()}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^trail-doctor: trail mian was not found in eu-west-1$/);
+  });
 
   it('a healthy trail scrapes as fresh; breaking the bucket policy fires the alert and a verdict naming s3-bucket-policy-denies comes back', async () => {
     const t0 = Date.now();
