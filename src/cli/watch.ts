@@ -95,7 +95,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
     const base: ClientOptions = { ...clientOptions(flags, ctx, trails[0]!.region), fastObjectReads: false };
     const specs = trails.map((t) => ({ id: t.id, region: flags.region ?? t.region ?? base.region }));
 
-    const { runWatch } = await import('../watch/run.js');
+    const { runWatch } = await import('./watch-run.js');
     ctx.exitCode = await runWatch({
       ctx,
       specs,

@@ -92,15 +92,3 @@ export function createNotifier(o: NotifierOptions): Notifier {
     },
   };
 }
-
-/** --notify-url must be http(s): a webhook, never a file or another scheme. */
-export function parseNotifyUrl(input: string): string {
-  let u: URL;
-  try {
-    u = new URL(input);
-  } catch {
-    throw new Error(`--notify-url: ${JSON.stringify(input.slice(0, 200))} is not a URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`--notify-url must be http:// or https://, not ${u.protocol}`);
-  return u.toString();
-}

@@ -107,7 +107,11 @@ export class Watcher {
   private async checkOne(w: Watched): Promise<void> {
     if (!w.layout || w.layoutAt < this.lastRefresh) {
       try {
-        w.layout = await resolveLayout(w.target);
+        const layout = await resolveLayout(w.target);
+        // Another bucket, prefix or organization: the folder bookmarks and times belong to the old one.
+        const old = w.layout;
+        if (old && (old.bucket !== layout.bucket || old.prefix !== layout.prefix || old.orgId !== layout.orgId || old.logGroupName !== layout.logGroupName)) w.state = newCheckState();
+        w.layout = layout;
         w.layoutAt = this.now();
       } catch (e) {
         // The last layout known stays in use: a failed read is never a reason to stop checking.

@@ -1,17 +1,17 @@
-import type { CliContext } from '../cli/context.js';
-import { UsageError } from '../cli/args.js';
+import type { CliContext } from './context.js';
+import { UsageError } from './args.js';
 import type { ClientOptions } from '../aws/clients.js';
-import { gather } from '../cli/pipeline.js';
-import { instrumentClients } from './instrument.js';
-import { createLogger, type LogFormat } from './log.js';
-import { WatchMetrics } from './metrics.js';
-import { createNotifier, type NotifyFormat } from './notify.js';
-import { closeServer, createWatchServer, listen } from './server.js';
-import { staticTrailSource, TrailNotResolved, type TrailSpec } from './source.js';
-import { Watcher } from './watcher.js';
+import { gather } from './pipeline.js';
+import { instrumentClients } from '../watch/instrument.js';
+import { createLogger, type LogFormat } from '../watch/log.js';
+import { WatchMetrics } from '../watch/metrics.js';
+import { createNotifier, type NotifyFormat } from '../watch/notify.js';
+import { closeServer, createWatchServer, listen } from '../watch/server.js';
+import { staticTrailSource, TrailNotResolved, type TrailSpec } from '../watch/source.js';
+import { Watcher } from '../watch/watcher.js';
 
 /**
- * Wires a running watch: clients (counted), the trail source, the loop, the HTTP server, the
+ * Wires a running `watch` (loaded only by that command): clients (counted), the trail source, the loop, the HTTP server, the
  * notifier, and the shutdown on SIGTERM/SIGINT. Returns the exit code.
  */
 export interface RunWatchOptions {
