@@ -196,8 +196,9 @@ async function newestLogFile(clients: AwsClients, layout: TrailLayout, region: s
     if (bookmark) await list(today, bookmark);
     else {
       const first = await list(today, keyBookmark(today, layout.account, region, now - FIRST_LOOK_BACK_MS));
-      // Nothing in the last hour: from the day's first file (a stopped trail is worth the call).
-      if (first.ok && !first.found && state.newest.s3 === undefined) await list(today, undefined);
+      // Nothing in the last hour and no bookmark yet today: from the day's first file (a file
+      // delivered while checks were paused must not be missed; a stopped trail is worth the call).
+      if (first.ok && !first.found) await list(today, undefined);
     }
   }
   if (newest !== undefined && (state.newest.s3 === undefined || newest > state.newest.s3)) state.newest.s3 = newest;

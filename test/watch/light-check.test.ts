@@ -162,4 +162,17 @@ describe('light check', () => {
     expect(fake.listings[0]!.Prefix).toBe(`logs/AWSLogs/o-abcdefghij/${ACCOUNT}/CloudTrail/${REGION}/2026/11/24/`);
     expect(r.ageSeconds.s3).toBe(7 * 60);
   });
+
+  it('after a pause across midnight, a file delivered more than an hour ago today is still found', async () => {
+    const fake = new FakeAccount();
+    const midnight = Date.UTC(2026, 10, 25);
+    deliver(fake, midnight - 3_600_000, midnight - 5 * MIN);
+    const state = newCheckState();
+    await check(fake, state, midnight - 2 * MIN);
+    fake.putKey(logKey(midnight + 20 * MIN, 'AfterMidnightAaa'));
+    // The next check comes 2 hours later (the process was paused): no bookmark for today yet.
+    const r = await check(fake, state, midnight + 2 * 3_600_000);
+    expect(r.ageSeconds.s3).toBe(100 * 60);
+    expect(r.calls.length).toBeLessThanOrEqual(4);
+  });
 });
