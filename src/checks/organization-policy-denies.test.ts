@@ -13,7 +13,7 @@ const accessDenied = (e: Evidence) => {
   const l = e.steps.s6.listing.value!;
   l.newest = { ...l.newest!, deliveryTime: '2026-11-24T02:00:00Z' };
 };
-const RCP_UNVERIFIED = { step: 4, needs: 'organizations:ListPoliciesForTarget, organizations:DescribePolicy (management account or delegated administrator)' };
+const RCP_UNVERIFIED = { step: 4 as const, needs: 'organizations:ListPoliciesForTarget, organizations:DescribePolicy (management account or delegated administrator)' };
 
 testCheck(check, {
   valid: [
