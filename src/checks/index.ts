@@ -22,6 +22,7 @@ import { check as logsExpiredByRetention } from './logs-expired-by-retention.js'
 import { check as logsExpiredByLifecycle } from './logs-expired-by-lifecycle.js';
 import { check as logFileValidationDisabled } from './log-file-validation-disabled.js';
 import { check as snsNotificationFailing } from './sns-notification-failing.js';
+import { check as snsTopicPolicyDenies } from './sns-topic-policy-denies.js';
 import { check as organizationPolicyDenies } from './organization-policy-denies.js';
 import { check as organizationTrailMisconfigured } from './organization-trail-misconfigured.js';
 import { check as logIntegrityValidationFailed } from './log-integrity-validation-failed.js';
@@ -57,6 +58,7 @@ export const CHECKS: readonly CauseDefinition[] = [
   logsExpiredByLifecycle,
   organizationPolicyDenies,
   organizationTrailMisconfigured,
+  snsTopicPolicyDenies,
   snsNotificationFailing,
   logIntegrityValidationFailed,
   logFileValidationDisabled,

@@ -8,6 +8,7 @@ export const check: CauseDefinition = {
   step: 2,
   severity: 'low',
   precedence: { tier: 'fallback', rank: 80 },
+  relations: { residueOf: ['sns-topic-policy-denies'] },
   triggerEvents: ['DeleteTopic', 'SetTopicAttributes', 'UpdateTrail'],
   reads: ['s1.trail', 's2.status'],
   meaning: 'the trail\'s SNS notifications fail; logs still deliver',

@@ -4,7 +4,7 @@ import { diagnose } from '../diagnosis/index.js';
 import { evidenceSchema } from '../evidence/schema.js';
 import { exitCodeFor } from '../report/model.js';
 
-/** The root causes issue 2 requires a demo scenario for (named after it), plus healthy. */
+/** The root causes with a demo scenario (named after it), plus healthy; src/checks/registry.test.ts holds every cause to it. */
 const REQUIRED = [
   'trail-not-found',
   'logging-stopped',
@@ -26,6 +26,7 @@ const REQUIRED = [
   'logs-expired-by-retention',
   'logs-expired-by-lifecycle',
   'log-file-validation-disabled',
+  'sns-topic-policy-denies',
   'healthy',
 ];
 
