@@ -48,6 +48,7 @@ const UPDATE_TRAIL_PARAMS: Partial<Record<RootCauseId, readonly string[]>> = {
   'global-service-events-excluded': ['includeGlobalServiceEvents'],
   'log-file-validation-disabled': ['enableLogFileValidation'],
   'sns-notification-failing': ['snsTopicName'],
+  'sns-topic-policy-denies': ['snsTopicName'],
 };
 
 /** For coverage causes, the UpdateTrail must have set the setting to the faulty value. */
