@@ -7,8 +7,8 @@
  * engine ranks openers (`breaks`) and closers (`heals`) from it.
  *
  * Not listed on purpose, so no cause can wait for them:
- * - KMS `RevokeGrant` / `RetireGrant`: CloudTrail encrypts with the key policy, never a grant
- *   (a grant's grantee cannot be a service principal).
+ * - KMS `RevokeGrant` / `RetireGrant`: CloudTrail's access to its key is the key policy (AWS
+ *   documents no grant for it), so revoking a grant cannot break delivery.
  * - S3 `PutObjectLockConfiguration`: Object Lock does not block new writes; CloudTrail delivers to
  *   Object Lock buckets.
  * - CloudWatch Logs `PutResourcePolicy` / `DeleteResourcePolicy`: CloudTrail writes to its log
