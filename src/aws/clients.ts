@@ -8,6 +8,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { HealthClient } from '@aws-sdk/client-health';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
@@ -60,6 +61,8 @@ export interface AwsClients {
   /** AWS Health's global endpoint is us-east-1. */
   health(): HealthClient;
   organizations(): OrganizationsClient;
+  /** The trail's SNS topic lives in the trail's home region (or the topic ARN's). */
+  sns(region?: string): SNSClient;
   /** The calls sent through these clients, in order, up to CALL_LOG_LIMIT: the plan's audit. */
   readonly calls: ApiCallRecord[];
   /** Every call sent, the log's cap notwithstanding: the reports' call count. */
@@ -92,6 +95,7 @@ const SDK = {
   health: lazy<HealthClient>('@aws-sdk/client-health', 'HealthClient'),
   sts: lazy<STSClient>('@aws-sdk/client-sts', 'STSClient'),
   organizations: lazy<OrganizationsClient>('@aws-sdk/client-organizations', 'OrganizationsClient'),
+  sns: lazy<SNSClient>('@aws-sdk/client-sns', 'SNSClient'),
 };
 
 export function createClients(opts: ClientOptions): AwsClients {
@@ -183,6 +187,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     iam: () => make('iam', GLOBAL_REGION, SDK.iam),
     health: () => make('health', GLOBAL_REGION, SDK.health),
     organizations: () => make('organizations', GLOBAL_REGION, SDK.organizations),
+    sns: (region) => make('sns', r(region), SDK.sns),
   };
 }
 

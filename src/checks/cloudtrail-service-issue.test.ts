@@ -1,15 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { check } from './cloudtrail-service-issue.js';
-import { healthyEvidence } from '../evidence/builder.js';
 import { denied, ok } from '../evidence/probe.js';
-import type { Evidence } from '../evidence/schema.js';
-import { contextOf } from './util.js';
+import { testCheck } from '../../test/support/check-tester.js';
 
-const run = (mut?: (e: Evidence) => void) => {
-  const e = healthyEvidence();
-  mut?.(e);
-  return check.run(contextOf(e));
-};
 const ev = (over: object = {}) => ({
   arn: 'arn:aws:health:eu-west-1::event/CLOUDTRAIL/AWS_CLOUDTRAIL_OPERATIONAL_ISSUE/abc',
   eventTypeCode: 'AWS_CLOUDTRAIL_OPERATIONAL_ISSUE',
@@ -19,26 +12,19 @@ const ev = (over: object = {}) => ({
   ...over,
 });
 
-describe('cloudtrail-service-issue', () => {
-  it('finds nothing on the healthy fixture (Health unavailable without a support plan)', () => {
-    expect(run()).toEqual({ findings: [], unverified: [] });
-  });
-
-  it('an open CloudTrail Health event in the region is likely', () => {
-    const r = run((e) => (e.steps.s1.health = ok([ev()])));
-    expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ id: 'cloudtrail-service-issue', confidence: 'likely', since: '2026-11-24T02:00:00Z' });
-    expect(r.findings[0]!.evidence[0]).toContain('step 1: AWS Health AWS_CLOUDTRAIL_OPERATIONAL_ISSUE (open) in eu-west-1');
-    expect(r.findings[0]!.remediation.commands[0]).toContain('aws health describe-event-details --event-arns arn:aws:health:eu-west-1::event/');
-  });
-
-  it('closed events and other regions are ignored', () => {
-    expect(run((e) => (e.steps.s1.health = ok([ev({ statusCode: 'closed' }), ev({ region: 'ap-south-1' })]))).findings).toEqual([]);
-  });
-
-  it('Health denied (not optional) is unverified', () => {
-    const r = run((e) => (e.steps.s1.health = denied('health:DescribeEvents', 'denied')));
-    expect(r.findings).toEqual([]);
-    expect(r.unverified).toEqual([expect.objectContaining({ step: 1, needs: 'health:DescribeEvents' })]);
-  });
+// the healthy fixture has Health unavailable without a support plan, and finds nothing
+testCheck(check, {
+  valid: [{ name: 'closed events and other regions are ignored', evidence: (e) => (e.steps.s1.health = ok([ev({ statusCode: 'closed' }), ev({ region: 'ap-south-1' })])) }],
+  invalid: [
+    {
+      name: 'an open CloudTrail Health event in the region is likely',
+      evidence: (e) => (e.steps.s1.health = ok([ev()])),
+      findings: [{ confidence: 'likely', since: '2026-11-24T02:00:00Z', evidence: [/^step 1: AWS Health AWS_CLOUDTRAIL_OPERATIONAL_ISSUE \(open\) in eu-west-1/] }],
+      assert: ({ findings: [f] }) => {
+        expect(f!.evidence[0]).toContain('step 1: AWS Health AWS_CLOUDTRAIL_OPERATIONAL_ISSUE (open) in eu-west-1');
+        expect(f!.remediation.commands[0]).toContain('aws health describe-event-details --event-arns arn:aws:health:eu-west-1::event/');
+      },
+    },
+  ],
+  unverified: [{ name: 'Health denied (not optional) is unverified', evidence: (e) => (e.steps.s1.health = denied('health:DescribeEvents', 'denied')), unverified: [{ step: 1, needs: 'health:DescribeEvents' }] }],
 });

@@ -1,15 +1,22 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { homeRegion, result, safe, targetRegion, unverifiedOf, valueOf } from './util.js';
 
 /**
  * Runbook step 1: AWS Health reports an open CloudTrail issue in the region (or globally).
  * Health needs a Business/Enterprise support plan; without one the probe is optional and silent.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudtrail-service-issue',
   title: 'AWS Health reports a CloudTrail service issue',
   step: 1,
   severity: 'high',
+  precedence: { tier: 'trail', rank: 30 },
+  relations: { explainsSilence: true },
+  triggerEvents: [],
+  reads: ['s1.health'],
+  meaning: 'AWS Health reports an open CloudTrail issue in the region',
+  fix: 'Nothing to change in the account: follow the AWS Health event; CloudTrail delivers the backlog when it recovers.',
+  noDemo: 'AWS Health events cannot be reproduced in a recorded account without inventing an AWS incident; the check table covers it.',
   run({ evidence: e }) {
     const probe = e.steps.s1.health;
     const events = valueOf(probe);

@@ -1,4 +1,4 @@
-import type { Check, RootCauseId } from './types.js';
+import type { CauseDefinition, RootCauseId } from './types.js';
 import { duration, homeRegion, MINUTE, ms, newestLogGroupEvent, result, safe, shellArg, statusOf, trailOf, trailRef } from './util.js';
 
 /** Root causes a CloudWatch Logs delivery error text points to. */
@@ -11,11 +11,21 @@ export function cloudWatchErrorExplainedBy(error: string): RootCauseId[] {
 }
 
 /** Runbook step 2: CloudTrail reports a CloudWatch Logs delivery error. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudwatch-delivery-error',
   title: 'CloudTrail reports a CloudWatch Logs delivery error',
   step: 2,
   severity: 'high',
+  precedence: { tier: 'trail', rank: 60 },
+  relations: {
+    residueOf: ['cloudwatch-log-group-missing', 'cloudwatch-role-invalid'],
+    explainedBy: [{ cause: 'cloudwatch-event-size-limit', when: (f) => cloudWatchErrorExplainedBy(String(f.data?.error ?? '')).includes('cloudwatch-event-size-limit'), why: 'the error names an event too large for CloudWatch Logs' }],
+    explainsSilence: true,
+  },
+  triggerEvents: ['DeleteLogGroup', 'PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole', 'PutRolePermissionsBoundary', 'UpdateTrail'],
+  reads: ['s1.trail', 's2.status', 's3.newestEventTime', 's7.logGroupName'],
+  meaning: 'CloudTrail reports a CloudWatch Logs delivery error none of the above explains',
+  fix: 'Check the log group, the delivery role and its policies against the error, then confirm delivery resumes.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const status = statusOf(e);
@@ -46,7 +56,6 @@ export const check: Check = {
           commands,
         },
         resources: [group, ...(role ? [role] : [])],
-        triggerEvents: ['DeleteLogGroup', 'PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole', 'UpdateTrail'],
         ...(status.latestCloudWatchLogsDeliveryTime ? { since: status.latestCloudWatchLogsDeliveryTime } : {}),
         data: { error: safe(error, 1000), explainedBy, deliveriesCurrent: current },
       },

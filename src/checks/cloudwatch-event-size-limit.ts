@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { result, safe, targetRegion, trailOf } from './util.js';
 
 /**
@@ -7,11 +7,17 @@ import { result, safe, targetRegion, trailOf } from './util.js';
  * files, absent from the log group, and its delivered record is over the limit. Not a delivery
  * fault: the events exist in S3.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudwatch-event-size-limit',
   title: 'Events over 256 KB never reach CloudWatch Logs',
   step: 3,
   severity: 'low',
+  precedence: { tier: 'delivery', rank: 30 },
+  triggerEvents: [],
+  reads: ['s1.trail', 'gaps'],
+  meaning: 'events over 256 KB reach S3 but never CloudWatch Logs',
+  fix: 'Read events over 256 KB from the S3 log files; CloudWatch Logs cannot hold them.',
+  noDemo: 'proving it needs the gap measurement of a real oversized event (evidence.gaps); the check table covers it.',
   run({ evidence: e }) {
     const big = e.gaps?.tooLargeForCloudWatch ?? [];
     if (!big.length) return result();

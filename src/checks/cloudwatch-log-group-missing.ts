@@ -1,5 +1,5 @@
 import { logGroupNameOf } from '../aws/arn.js';
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { callerAccount, changesNamed, describeChange, parseArn, result, safe, shellArg, statusOf, touches, trailOf, trailRef, homeRegion, unverifiedOf } from './util.js';
 
 /** The log group name from its ARN (`arn:aws:logs:r:a:log-group:NAME[:*]`). */
@@ -9,11 +9,17 @@ export { logGroupNameOf };
  * Runbook steps 7 and 2: the configured log group does not exist. A log group in another account
  * that cannot be read is unverified, never "missing".
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudwatch-log-group-missing',
   title: 'CloudWatch Logs log group does not exist',
   step: 7,
   severity: 'high',
+  precedence: { tier: 'cloudwatch-role', rank: 20 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['DeleteLogGroup', 'UpdateTrail'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's7.logGroupName', 's7.logGroup', 's9.changes'],
+  meaning: 'the configured log group does not exist',
+  fix: 'Recreate the log group (create-log-group) or point the trail at an existing one (update-trail).',
   run({ evidence: e }) {
     const trail = trailOf(e);
     const arn = trail?.cloudWatchLogsLogGroupArn;
@@ -67,7 +73,6 @@ export const check: Check = {
           ],
         },
         resources: [name, arn],
-        triggerEvents: ['DeleteLogGroup', 'UpdateTrail'],
         ...(last ? { since: last.eventTime } : status?.latestCloudWatchLogsDeliveryTime ? { since: status.latestCloudWatchLogsDeliveryTime } : {}),
         data: { logGroup: name, logGroupArn: arn, describeLogGroups: probe.status },
       },

@@ -1,12 +1,18 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { homeRegion, result, safe, shellArg, trailAccount, trailOf, trailRef, partitionOf } from './util.js';
 
 /** Runbook steps 2 and 7: the trail sends nothing to CloudWatch Logs; events are only in S3. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudwatch-logs-not-configured',
   title: 'CloudWatch Logs delivery is not configured',
   step: 7,
   severity: 'low',
+  precedence: { tier: 'fallback', rank: 70 },
+  triggerEvents: ['UpdateTrail', 'CreateTrail'],
+  state: true,
+  reads: ['s1.trail'],
+  meaning: 'the trail sends nothing to CloudWatch Logs: events are only in S3',
+  fix: 'Search the S3 log files (or Athena), or configure CloudWatch Logs delivery on the trail.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail || trail.cloudWatchLogsLogGroupArn) return result();
@@ -41,7 +47,6 @@ export const check: Check = {
           },
         },
         resources: [trail.name, trail.arn],
-        triggerEvents: ['UpdateTrail', 'CreateTrail'],
         data: { s3Bucket: trail.s3BucketName ?? null },
       },
     ]);

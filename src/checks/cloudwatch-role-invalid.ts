@@ -3,7 +3,7 @@ import { evaluatePolicies, evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, logsRequests, parseLogGroupArn, roleTrustRequest } from '../policy/cloudtrail-requests.js';
 import { arnAccount } from '../policy/match.js';
 import type { NamedPolicy } from '../evidence/schema.js';
-import type { Check, Confidence, Unverified } from './types.js';
+import type { CauseDefinition, Confidence, Unverified } from './types.js';
 import { correctPolicy, explainDenied, refLabel, roleStatementsFor, trustStatement, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { callerAccount, homeRegion, result, safe, shellArg, statusOf, trailOf, trailRef, valueOf } from './util.js';
 
@@ -14,11 +14,17 @@ import { callerAccount, homeRegion, result, safe, shellArg, statusOf, trailOf, t
  */
 const ROLE_POLICY_NAME = 'CloudTrailPolicyForCloudWatchLogs';
 
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'cloudwatch-role-invalid',
   title: 'CloudWatch Logs role does not let CloudTrail deliver',
   step: 5,
   severity: 'critical',
+  precedence: { tier: 'cloudwatch-role', rank: 10 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'AttachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'PutRolePermissionsBoundary', 'UpdateTrail'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's5.roleArn', 's5.role', 's5.inlinePolicies', 's5.attachedPolicies'],
+  meaning: 'the delivery role is missing, its trust policy does not let CloudTrail assume it, or its policies do not allow `logs:CreateLogStream` and `logs:PutLogEvents` on the trail\'s stream',
+  fix: 'Recreate the role or restore its trust policy (cloudtrail.amazonaws.com) and a policy allowing logs:CreateLogStream and logs:PutLogEvents on the trail\'s log stream.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const target = trailTargetOf(e, now);
@@ -35,7 +41,6 @@ export const check: Check = {
     if (cwlError) evidence.push(`step 2: LatestCloudWatchLogsDeliveryError = ${safe(cwlError, 300)}`);
     const base = {
       id: 'cloudwatch-role-invalid' as const,
-      triggerEvents: ['PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'AttachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'UpdateTrail'],
       ...(cwlError && status?.latestCloudWatchLogsDeliveryTime ? { since: status.latestCloudWatchLogsDeliveryTime } : {}),
     };
     const trustDoc = { Version: '2012-10-17', Statement: [trustStatement()] };

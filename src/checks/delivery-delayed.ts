@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { duration, isoOf, MINUTE, ms, newestDelivery, result, safe, statusOf, targetRegion, trailOf } from './util.js';
 import { STOPPED_AFTER_MS } from './delivery-stopped.js';
 
@@ -11,11 +11,16 @@ export const DELIVERY_DELAY_MS = 15 * MINUTE;
  * Runbook step 6: only the newest events are missing: the newest log file is older than the usual
  * cadence but not yet long enough to call delivery stopped. Not a fault.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'delivery-delayed',
   title: 'Recent events not delivered yet',
   step: 6,
   severity: 'info',
+  precedence: { tier: 'delivery', rank: 40 },
+  triggerEvents: [],
+  reads: ['s1.trail', 's2.status', 's6.listing'],
+  meaning: 'only events younger than CloudTrail\'s normal delivery delay are missing: not a fault',
+  fix: 'Nothing to fix: wait for CloudTrail\'s normal delivery delay (typically within 5, up to 15 minutes).',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const status = statusOf(e);

@@ -1,4 +1,4 @@
-import type { Check, Finding } from './types.js';
+import type { CauseDefinition, Finding } from './types.js';
 import { gapWindowsOf, type GapReport } from '../evidence/gaps.js';
 import { overlaps } from '../util/intervals.js';
 import { bucketOf, duration, HOUR, homeRegion, isoOf, metricEventsBetween, MINUTE, ms, result, safe, statusOf, targetRegion, trailOf, trailRef, valueOf } from './util.js';
@@ -33,11 +33,20 @@ interface GapView {
  * history counts from the gaps engine, CloudWatch Logs events, metrics, recorded changes), because
  * a quiet region legitimately writes no files; otherwise `possible`.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'delivery-gaps',
   title: 'Intermittent delivery gaps',
   step: 6,
   severity: 'high',
+  precedence: { tier: 'delivery', rank: 20 },
+  relations: {
+    silenceSymptom: true,
+    explainedBy: [{ cause: 'logging-stopped', when: (f) => Array.isArray(f.data?.gaps) && (f.data.gaps as { loggingStopped?: boolean }[]).some((g) => g.loggingStopped), why: 'a gap lies where logging was stopped and restarted' }],
+  },
+  triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketEncryption', 'PutKeyPolicy', 'DisableKey', 'StopLogging', 'UpdateTrail', 'PutRolePolicy', 'DeleteLogGroup'],
+  reads: ['s1.trail', 's2.status', 's3.eventCounts', 's6.listing', 's8.metrics', 's9.changes', 'gaps'],
+  meaning: 'windows with events recorded but no delivered log file',
+  fix: 'Correlate each gap with the change before it; recover the missing management events from event history (trail-doctor gaps --export).',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail) return result();
@@ -119,7 +128,6 @@ export const check: Check = {
         ],
       },
       resources: [...(bucket ? [bucket] : []), trail.name, trail.arn],
-      triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketEncryption', 'PutKeyPolicy', 'DisableKey', 'StopLogging', 'UpdateTrail', 'PutRolePolicy', 'DeleteLogGroup'],
       since: isoOf(first.start),
       data: {
         gaps: views.map((v) => ({

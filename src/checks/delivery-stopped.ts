@@ -1,4 +1,4 @@
-import type { Check, Finding } from './types.js';
+import type { CauseDefinition, Finding } from './types.js';
 import {
   bucketOf,
   duration,
@@ -30,11 +30,17 @@ export const STOPPED_AFTER_MS = 30 * MINUTE;
  * LatestDeliveryTime, the log group's newest event and metrics. Configuration causes rank above it
  * in the diagnosis; this check only reports the silence.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'delivery-stopped',
   title: 'Log delivery has stopped',
   step: 6,
   severity: 'critical',
+  precedence: { tier: 'delivery', rank: 10 },
+  relations: { silenceSymptom: true },
+  triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketEncryption', 'PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'UpdateTrail', 'PutEventSelectors', 'DeleteLogGroup', 'PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole'],
+  reads: ['s1.trail', 's2.status', 's3.newestEventTime', 's4.head', 's6.listing', 's7.logGroupName', 's7.logGroup', 's8.metrics'],
+  meaning: 'logging, but nothing delivered for much longer than the ~5-minute cadence, and no configuration cause found',
+  fix: 'Find the change just before delivery stopped (step 9) and revert it; confirm GetTrailStatus shows a new delivery.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const status = statusOf(e);

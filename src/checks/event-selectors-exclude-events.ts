@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { selectorCoverage } from './selectors.js';
 import { changesNamed, describeChange, homeRegion, result, safe, touches, trailOf, trailRef, unverifiedOf, valueOf } from './util.js';
 
@@ -7,11 +7,17 @@ import { changesNamed, describeChange, homeRegion, result, safe, touches, trailO
  * selectors, basic or advanced. Confirmed when the trail selects nothing at all (it delivers
  * nothing); `possible` when only some events are excluded (a filter, not a delivery fault).
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'event-selectors-exclude-events',
   title: 'Event selectors exclude events',
   step: 2,
   severity: 'high',
+  precedence: { tier: 'trail', rank: 40 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['PutEventSelectors', 'CreateTrail'],
+  reads: ['s1.trail', 's2.selectors'],
+  meaning: 'the union of all selectors (basic or advanced) never selects the events: management events off, read/write filtered, sources excluded',
+  fix: 'Add the missing events to the selectors (put-event-selectors): management events on, ReadWriteType All, data events for the resources you need.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail) return result();
@@ -54,7 +60,6 @@ export const check: Check = {
           commands,
         },
         resources: names,
-        triggerEvents: ['PutEventSelectors', 'CreateTrail'],
         data: {
           notSelected,
           management: m,

@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { globalEventsRegion, homeRegion, partitionOf, result, safe, trailOf, trailRef } from './util.js';
 
 /**
@@ -7,11 +7,17 @@ import { globalEventsRegion, homeRegion, partitionOf, result, safe, trailOf, tra
  * us-east-1: since 2021-11-22 global-service events are recorded in us-east-1 only, so such a trail
  * never receives them whatever IncludeGlobalServiceEvents says.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'global-service-events-excluded',
   title: 'Global service events are not recorded',
   step: 2,
   severity: 'medium',
+  precedence: { tier: 'fallback', rank: 60 },
+  triggerEvents: ['UpdateTrail', 'CreateTrail'],
+  state: true,
+  reads: ['s1.trail'],
+  meaning: 'IAM, STS and other global-service events are not recorded (also: a single-region trail outside us-east-1 never receives them)',
+  fix: 'Include global service events (update-trail --include-global-service-events) on a trail that records us-east-1.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail) return result();
@@ -45,7 +51,6 @@ export const check: Check = {
           commands,
         },
         resources: [trail.name, trail.arn],
-        triggerEvents: ['UpdateTrail', 'CreateTrail'],
         data: { includeGlobalServiceEvents: trail.includeGlobalServiceEvents, isMultiRegionTrail: trail.isMultiRegionTrail, homeRegion: region, globalEventsRegion: globalRegion, reason: excluded ? 'excluded' : 'single-region-outside-global-region' },
       },
     ]);

@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition, Precedence, RootCauseId } from './types.js';
 import { check as trailNotFound } from './trail-not-found.js';
 import { check as cloudtrailServiceIssue } from './cloudtrail-service-issue.js';
 import { check as loggingStopped } from './logging-stopped.js';
@@ -22,16 +22,19 @@ import { check as logsExpiredByRetention } from './logs-expired-by-retention.js'
 import { check as logsExpiredByLifecycle } from './logs-expired-by-lifecycle.js';
 import { check as logFileValidationDisabled } from './log-file-validation-disabled.js';
 import { check as snsNotificationFailing } from './sns-notification-failing.js';
+import { check as snsTopicPolicyDenies } from './sns-topic-policy-denies.js';
 import { check as organizationPolicyDenies } from './organization-policy-denies.js';
 import { check as organizationTrailMisconfigured } from './organization-trail-misconfigured.js';
 import { check as logIntegrityValidationFailed } from './log-integrity-validation-failed.js';
 
 /**
- * Every check, in runbook order (step, then the precedence of ../shared/reference/root-causes.md).
- * One file per root-cause id; `registry.test.ts` fails when a check file is not listed here.
- * There is no `healthy` check: the diagnosis concludes `healthy` when nothing is found.
+ * The registry: every root cause, in the order its check runs (runbook step order). One file per
+ * root-cause id, exporting its `check` with all its knowledge (precedence, relations, trigger events,
+ * evidence read, meaning, fix); every table the diagnosis needs is derived from this list, and
+ * `registry.test.ts` fails, naming the missing piece, when a cause file, its docs page, its test or
+ * its demo scenario is missing. There is no `healthy` check: see HEALTHY.
  */
-export const CHECKS: readonly Check[] = [
+export const CHECKS: readonly CauseDefinition[] = [
   trailNotFound,
   cloudtrailServiceIssue,
   loggingStopped,
@@ -55,10 +58,16 @@ export const CHECKS: readonly Check[] = [
   logsExpiredByLifecycle,
   organizationPolicyDenies,
   organizationTrailMisconfigured,
+  snsTopicPolicyDenies,
   snsNotificationFailing,
   logIntegrityValidationFailed,
   logFileValidationDisabled,
 ];
 
-/** Looks a check up by its root-cause id. */
-export const checkById = (id: string): Check | undefined => CHECKS.find((c) => c.id === id);
+/** The conclusion when no cause is found: not a check, but it has a place in the precedence and docs. */
+export const HEALTHY = {
+  id: 'healthy',
+  title: 'No fault found',
+  precedence: { tier: 'fallback', rank: 1000 },
+  meaning: 'logging and delivering on schedule',
+} as const satisfies { id: RootCauseId; title: string; precedence: Precedence; meaning: string };

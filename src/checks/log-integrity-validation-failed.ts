@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { bucketOf, homeRegion, result, safe, shellArg, trailOf, trailRef } from './util.js';
 
 /**
@@ -6,11 +6,17 @@ import { bucketOf, homeRegion, result, safe, shellArg, trailOf, trailRef } from 
  * tampering or corruption." Reads evidence.integrity (src/integrity: the digest chain validated over
  * the window) and names the files concerned.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'log-integrity-validation-failed',
   title: 'Log file integrity validation failed (files modified, deleted or unaccounted for)',
   step: 6,
   severity: 'high',
+  precedence: { tier: 'fallback', rank: 40 },
+  triggerEvents: ['PutBucketLifecycle', 'PutBucketLifecycleConfiguration'],
+  reads: ['s1.trail', 's4.bucket', 'integrity'],
+  meaning: 'digest or log files were modified, deleted or are missing from the digest chain',
+  fix: 'Treat it as a security incident: find who modified or deleted the files (S3 data events, server access logs) and restore them from a replica.',
+  noDemo: 'needs a digest chain (evidence.integrity) from the validator; the validator has its own end-to-end tests against moto.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     const integ = e.integrity;
@@ -60,7 +66,6 @@ export const check: Check = {
           ],
         },
         resources: [trail.name, trail.arn, bucket],
-        triggerEvents: ['DeleteObject', 'DeleteObjects', 'PutObject', 'PutBucketLifecycle', 'PutBucketLifecycleConfiguration'],
         data: { summary: s, problems: integ.problems, chains: integ.chains ?? [] },
       },
     ]);

@@ -1,12 +1,18 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { changesNamed, describeChange, homeRegion, result, safe, statusOf, touches, trailOf, trailRef, unverifiedOf } from './util.js';
 
 /** Runbook step 2 (diagnosis step 1): the trail exists but IsLogging is false. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'logging-stopped',
   title: 'Logging is stopped',
   step: 2,
   severity: 'critical',
+  precedence: { tier: 'trail', rank: 20 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['StopLogging', 'CreateTrail'],
+  reads: ['s1.trail', 's2.status', 's9.changes'],
+  meaning: '`IsLogging` false (with no StartLoggingTime: created but never started)',
+  fix: 'Start logging again (aws cloudtrail start-logging) and find out who stopped it.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail) return result();

@@ -1,5 +1,5 @@
 import type { LifecycleRule } from '../evidence/schema.js';
-import type { Check, Finding } from './types.js';
+import type { CauseDefinition, Finding } from './types.js';
 import { bucketOf, DAY, isoOf, keyPath, ms, result, safe, shellArg, trailOf, unverifiedOf, valueOf } from './util.js';
 
 /** Storage classes whose objects cannot be read without a restore. */
@@ -9,11 +9,17 @@ const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
  * Runbook step 4 (fallback): an enabled S3 lifecycle rule whose prefix covers the trail's key path
  * expires the log files or moves them to an archive class (unreadable until restored).
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'logs-expired-by-lifecycle',
   title: 'S3 lifecycle rule expires or archives log files',
   step: 4,
   severity: 'medium',
+  precedence: { tier: 'fallback', rank: 20 },
+  triggerEvents: ['PutBucketLifecycle', 'PutBucketLifecycleConfiguration'],
+  state: true,
+  reads: ['s1.trail', 's4.bucket', 's4.head', 's4.lifecycle'],
+  meaning: 'an S3 lifecycle rule expires or archives the log objects',
+  fix: 'Remove or lengthen the lifecycle rule that expires or archives AWSLogs/ objects; restore archived objects before reading them.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const bucket = bucketOf(e);
@@ -67,7 +73,6 @@ export const check: Check = {
           ],
         },
         resources: [bucket],
-        triggerEvents: ['PutBucketLifecycle', 'PutBucketLifecycleConfiguration'],
         since: cutoffIso,
         data: { bucket, rule: rule.id ?? null, prefix: rule.prefix ?? null, keyPath: path, effects: hits.map((h) => ({ kind: h.kind, storageClass: h.storageClass ?? null, after: h.text, cutoff: isoOf(Math.min(h.cutoff, nowMs)) })) },
       });

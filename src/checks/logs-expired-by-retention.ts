@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { bucketOf, DAY, isoOf, keyPath, ms, parseArn, result, safe, shellArg, trailOf, valueOf, homeRegion } from './util.js';
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -8,11 +8,17 @@ export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
  * Runbook step 7 (fallback): events older than the log group's retention are gone from CloudWatch
  * Logs. A finding when the diagnosis window starts before the retention cut-off.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'logs-expired-by-retention',
   title: 'Log group retention removed older events',
   step: 7,
   severity: 'medium',
+  precedence: { tier: 'fallback', rank: 10 },
+  triggerEvents: ['PutRetentionPolicy'],
+  state: true,
+  reads: ['s1.trail', 's4.bucket', 's7.logGroup'],
+  meaning: 'the missing events are older than the log group\'s retention',
+  fix: 'Raise the log group\'s retention (put-retention-policy) and read older events from S3.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const lg = valueOf(e.steps.s7.logGroup);
@@ -41,7 +47,6 @@ export const check: Check = {
           commands,
         },
         resources: [lg.name, lg.arn],
-        triggerEvents: ['PutRetentionPolicy'],
         since: isoOf(cutoff),
         data: { logGroup: lg.name, retentionInDays: days, cutoff: isoOf(cutoff), suggestedRetentionDays: suggested },
       },

@@ -1,6 +1,6 @@
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { kmsRequests, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
-import type { Check, Confidence } from './types.js';
+import type { CauseDefinition, Confidence } from './types.js';
 import { trailTargetOf } from './remediation-policies.js';
 import { bucketOf, callerAccount, duration, MINUTE, ms, newestDelivery, result, safe, shellArg, statusOf, trailOf, valueOf } from './util.js';
 
@@ -10,13 +10,22 @@ import { bucketOf, callerAccount, duration, MINUTE, ms, newestDelivery, result, 
  * policy above the account: an organization's resource control policy (RCP) on the bucket or key
  * (RCPs apply to AWS service principals unless they exempt them, and do not apply to the management
  * account's resources). SCPs restrict the account's IAM principals, not CloudTrail's service principal.
- * RCPs are not readable without Organizations access, so this is `likely` at most.
+ * RCPs are not readable without Organizations access, so this is `likely` at most. It is the residue
+ * of the bucket causes: when one of them is found (Requester Pays, a disabled key, ...), the diagnosis
+ * drops this finding.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'organization-policy-denies',
   title: 'An organization policy denies delivery',
   step: 4,
   severity: 'critical',
+  precedence: { tier: 'bucket', rank: 50 },
+  relations: { residueOf: ['s3-bucket-missing', 's3-bucket-policy-denies', 's3-kms-key-denies', 's3-requester-pays'], explainsSilence: true },
+  triggerEvents: [],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's4.head', 's4.location', 's4.policy', 's4.encryption', 's4.kmsKeySource', 's4.kmsKey', 's4.kmsKeyPolicy', 's6.listing'],
+  meaning: 'access denied while bucket and key policies allow: a resource control policy of the organization is the likely cause',
+  fix: 'From the management account, exempt AWS service principals from the resource control policy\'s Deny, or allow cloudtrail.amazonaws.com for this trail.',
+  noDemo: 'a resource control policy lives in the management account; a recorded member account can only show its absence of other causes, which the check table covers.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const status = statusOf(e);
@@ -32,7 +41,6 @@ export const check: Check = {
 
     const s4 = e.steps.s4;
     if (s4.head.status !== 'ok') return result();
-    if (valueOf(s4.requestPayment)?.payer === 'Requester') return result();
     const policy = valueOf(s4.policy);
     if (policy === undefined) return result(); // no policy or unreadable: the bucket-policy check speaks
     const s3Verdicts = s3DeliveryRequests(target)
@@ -53,7 +61,6 @@ export const check: Check = {
     if (kmsUsed) {
       const key = valueOf(s4.kmsKey);
       const keyPolicy = valueOf(s4.kmsKeyPolicy);
-      if (key && !key.enabled) return result();
       if (key && keyPolicy !== undefined) {
         const source = s4.kmsKeySource ?? (trail.kmsKeyId ? 'trail' : 'bucket-default');
         const bucketRegion = valueOf(s4.location)?.region ?? valueOf(s4.head)?.region;
@@ -88,7 +95,6 @@ export const check: Check = {
             ],
           },
           resources: [bucket, ...(trail.kmsKeyId ? [trail.kmsKeyId] : [])],
-          triggerEvents: ['CreatePolicy', 'UpdatePolicy', 'AttachPolicy', 'EnablePolicyType'],
           ...(status.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
           data: { error: safe(error, 1000), bucket, kmsUsed, bucketAccount: account },
         },

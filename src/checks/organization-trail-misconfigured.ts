@@ -1,4 +1,4 @@
-import type { Check, Finding } from './types.js';
+import type { CauseDefinition, Finding } from './types.js';
 import { param } from '../evidence/events.js';
 import {
   bucketOf,
@@ -23,19 +23,24 @@ import {
   valueOf,
 } from './util.js';
 
-const ORG_CHANGES = ['DisableAWSServiceAccess', 'RemoveAccountFromOrganization', 'LeaveOrganization', 'DeregisterDelegatedAdministrator'];
-
 /**
  * Fallback: an organization trail that keeps a member account's events out: CloudTrail's trusted
  * access was disabled, the account left or was removed from the organization, or (seen from a member
  * account) the trail delivers for the organization but nothing arrives under this account's path
  * `[prefix/]AWSLogs/<o-id>/<account>/`.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'organization-trail-misconfigured',
   title: 'Organization trail does not cover the account',
   step: 6,
   severity: 'high',
+  precedence: { tier: 'fallback', rank: 30 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['DisableAWSServiceAccess', 'RemoveAccountFromOrganization', 'LeaveOrganization', 'DeregisterDelegatedAdministrator'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's4.bucket', 's6.listing', 's6.organizationId', 's9.changes'],
+  meaning: 'an organization trail whose policy, paths or membership keep a member\'s events out',
+  fix: 'Re-enable CloudTrail\'s trusted access in the organization, and fix the organization trail\'s bucket policy for the member\'s AWSLogs/<org-id>/<account>/ path.',
+  noDemo: 'needs an organization with a member account; the check table covers the member and management views.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     if (!trail?.isOrganizationTrail) return result();
@@ -47,10 +52,9 @@ export const check: Check = {
     const evidence: string[] = [`step 2: GetTrail IsOrganizationTrail = true (trail of account ${safe(owner ?? 'unknown', 20)}${member ? `, seen from member account ${caller}` : ''})`];
     let confidence: Finding['confidence'] | undefined;
     let since: string | undefined;
-    const triggerEvents = [...ORG_CHANGES];
 
     // configuration changes that take accounts out of the organization trail
-    const orgChanges = changesNamed(e, ORG_CHANGES).filter((c) => {
+    const orgChanges = changesNamed(e, check.triggerEvents).filter((c) => {
       if (c.eventName !== 'DisableAWSServiceAccess') return true;
       const sp = param(c.requestParameters, 'servicePrincipal');
       return typeof sp !== 'string' || sp === 'cloudtrail.amazonaws.com';
@@ -101,7 +105,6 @@ export const check: Check = {
             ],
           },
           resources: [trail.name, trail.arn, ...(bucket ? [bucket] : [])],
-          triggerEvents,
           ...(since ? { since } : {}),
           data: { memberAccount: member ? caller : null, managementAccount: owner ?? null, keyPath: path, orgChanges: orgChanges.map((c) => c.eventName) },
         },

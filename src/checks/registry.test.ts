@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHECKS } from './index.js';
-import { ROOT_CAUSE_IDS } from './types.js';
+import { CHECKS, HEALTHY } from './index.js';
+import { PRECEDENCE_TIERS, ROOT_CAUSE_IDS, type CauseDefinition, type RootCauseId } from './types.js';
 import { healthyEvidence } from '../evidence/builder.js';
+import { evidenceSchema } from '../evidence/schema.js';
 import { contextOf } from './util.js';
+import { CHANGE_EVENT_CATALOGUE, LOOKUP_NAMES_BY_SOURCE } from '../evidence/change-events.js';
+import { changeFilterPatterns } from '../collect/step9-changes.js';
+import { SCENARIOS } from '../demo/scenarios.js';
+import { PRECEDENCE } from '../diagnosis/engine.js';
 
 /** Parity (ESLint-style): check files, the registry, root-cause ids and tests agree. */
 const dir = dirname(fileURLToPath(import.meta.url));
@@ -97,5 +102,139 @@ describe('check registry parity', () => {
     s.s8.metrics = sk;
     e.gaps = { window: e.window, totals: { recorded: 0, delivered: 0, missing: 0, sampled: false }, gaps: [], status: 'could-not-check', reason: 'test' };
     for (const c of CHECKS) expect(() => c.run(contextOf(e)), c.id).not.toThrow();
+  });
+});
+
+/**
+ * Parity of a root cause's pieces: each test names the file to add or the field to declare, so a
+ * newcomer following README's "Adding a root cause" sees exactly what is left.
+ */
+const root = join(dir, '..', '..');
+const causes: readonly CauseDefinition[] = CHECKS;
+const registered = new Set<string>(causes.map((c) => c.id));
+const missing = (what: string, list: string[]) => [`${what}:`, ...list].join('\n  ');
+
+describe('root-cause parity: every piece of every cause is in place', () => {
+  it('ROOT_CAUSE_IDS is exactly the registry plus healthy', () => {
+    const ids = new Set<string>(ROOT_CAUSE_IDS);
+    const notRegistered = ROOT_CAUSE_IDS.filter((id) => id !== 'healthy' && !registered.has(id)).map((id) => `src/checks/${id}.ts (or remove ${id} from ROOT_CAUSE_IDS)`);
+    expect(notRegistered, missing('ids in ROOT_CAUSE_IDS without a cause in CHECKS', notRegistered)).toEqual([]);
+    expect(causes.filter((c) => !ids.has(c.id)).map((c) => c.id)).toEqual([]);
+  });
+
+  it('every cause has a precedence tier and a rank unique in its tier; the derived PRECEDENCE lists each id once', () => {
+    const bad = causes.filter((c) => !c.precedence || !(PRECEDENCE_TIERS as readonly string[]).includes(c.precedence.tier) || !Number.isFinite(c.precedence.rank));
+    expect(bad.map((c) => `src/checks/${c.id}.ts: declare precedence: { tier: one of ${PRECEDENCE_TIERS.join(' | ')}, rank }`)).toEqual([]);
+    const places = [...causes, HEALTHY].map((c) => `${c.precedence.tier}/${c.precedence.rank}`);
+    const clash = [...causes, HEALTHY].filter((c, i) => places.indexOf(places[i]!) !== i).map((c) => `${c.id} shares ${c.precedence.tier} rank ${c.precedence.rank}`);
+    expect(clash, missing('ranks must be unique in a tier', clash)).toEqual([]);
+    const flat = PRECEDENCE.flat();
+    expect([...flat].sort()).toEqual([...ROOT_CAUSE_IDS].sort());
+    expect(flat.at(-1)).toBe('healthy');
+  });
+
+  it('every cause has its docs page docs/causes/<id>.md, led by its meaning, with the four sections', () => {
+    const problems: string[] = [];
+    for (const c of [...causes, HEALTHY]) {
+      const file = join(root, 'docs', 'causes', `${c.id}.md`);
+      if (!existsSync(file)) {
+        problems.push(`docs/causes/${c.id}.md is missing`);
+        continue;
+      }
+      const text = readFileSync(file, 'utf8');
+      if (!text.startsWith(`# \`${c.id}\``)) problems.push(`docs/causes/${c.id}.md must start with "# \`${c.id}\`"`);
+      if (!text.includes(`**In short:** ${c.meaning}\n`)) problems.push(`docs/causes/${c.id}.md must lead with "**In short:** ${c.meaning}" (the cause's \`meaning\`)`);
+      for (const h of ['## What it means', '## The signal that proves it', '## How to fix it', '## False-alarm traps']) if (!text.includes(`\n${h}\n`)) problems.push(`docs/causes/${c.id}.md lacks "${h}"`);
+    }
+    const pages = readdirSync(join(root, 'docs', 'causes')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+    for (const p of pages) if (p !== 'healthy' && !registered.has(p)) problems.push(`docs/causes/${p}.md documents no registered cause`);
+    expect(problems, missing('docs', problems)).toEqual([]);
+  });
+
+  it('every cause has a demo scenario src/demo/scenarios/<id>.ts, or declares why not (noDemo)', () => {
+    const demos = new Set(SCENARIOS.map((s) => s.id));
+    const none = causes.filter((c) => !demos.has(c.id) && !c.noDemo).map((c) => `src/demo/scenarios/${c.id}.ts (listed in SCENARIOS), or noDemo: '<why>' in src/checks/${c.id}.ts`);
+    expect(none, missing('no demo scenario', none)).toEqual([]);
+    const both = causes.filter((c) => demos.has(c.id) && c.noDemo).map((c) => `src/checks/${c.id}.ts declares noDemo but has a scenario`);
+    expect(both).toEqual([]);
+  });
+
+  it('every check test is a table: src/checks/<id>.test.ts calls testCheck(check, …)', () => {
+    const notTable = causes.filter((c) => existsSync(join(dir, `${c.id}.test.ts`)) && !/testCheck\(check,/.test(readFileSync(join(dir, `${c.id}.test.ts`), 'utf8'))).map((c) => `src/checks/${c.id}.test.ts`);
+    expect(notTable, missing('check tests not using testCheck (test/support/check-tester.ts)', notTable)).toEqual([]);
+  });
+
+  it('every trigger event a cause declares is collected by step 9 (log-group filter patterns, and event history by name)', () => {
+    const patterns = changeFilterPatterns().join(' ');
+    const lookedUp = new Set(Object.values(LOOKUP_NAMES_BY_SOURCE).flat());
+    const recordedAs = new Map(CHANGE_EVENT_CATALOGUE.filter((e) => 'recordedAs' in e).map((e) => [e.eventName as string, (e as { recordedAs: string }).recordedAs]));
+    const problems: string[] = [];
+    for (const c of causes) {
+      for (const t of c.triggerEvents) {
+        if (!patterns.includes(`($.eventName = "${t}")`)) problems.push(`${c.id}: ${t} is not in step 9's log-group filter patterns`);
+        const asked = recordedAs.get(t) ?? t;
+        if (!lookedUp.has(asked)) problems.push(`${c.id}: ${t} is never asked of event history`);
+      }
+      const dups = c.triggerEvents.filter((t, i) => c.triggerEvents.indexOf(t) !== i);
+      if (dups.length) problems.push(`${c.id}: duplicate trigger events ${dups.join(', ')}`);
+    }
+    expect(problems, missing('trigger events nothing collects', problems)).toEqual([]);
+  });
+
+  it('every evidence path a cause reads exists in the evidence model', () => {
+    const top = evidenceSchema.shape as Record<string, unknown>;
+    const steps = evidenceSchema.shape.steps.shape as Record<string, { shape: Record<string, unknown> }>;
+    const known = (ref: string) => {
+      const [step, key] = ref.split('.');
+      if (!key) return ref in top;
+      return !!steps[step!] && key in steps[step!]!.shape;
+    };
+    const bad = causes.flatMap((c) => c.reads.filter((r) => !known(r)).map((r) => `${c.id} reads ${r}`));
+    expect(bad, missing('unknown evidence paths', bad)).toEqual([]);
+    expect(causes.filter((c) => !c.reads.length).map((c) => c.id)).toEqual([]);
+  });
+
+  it('relations name registered causes, never the cause itself, and residue groups have no cycle', () => {
+    const problems: string[] = [];
+    const edges = new Map<string, string[]>();
+    for (const c of causes) {
+      const r = c.relations ?? {};
+      const named = [...(r.residueOf ?? []), ...(r.explainedBy ?? []).map((x) => x.cause)];
+      for (const id of named) {
+        if (!registered.has(id)) problems.push(`${c.id} relates to unregistered ${id}`);
+        if (id === c.id) problems.push(`${c.id} relates to itself`);
+      }
+      edges.set(c.id, named);
+      if (r.explainsSilence && r.silenceSymptom) problems.push(`${c.id} cannot both explain silence and be its symptom`);
+    }
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (id: string, path: string[]): void => {
+      if (done.has(id)) return;
+      if (visiting.has(id)) {
+        problems.push(`relation cycle ${[...path, id].join(' → ')}`);
+        return;
+      }
+      visiting.add(id);
+      for (const n of edges.get(id) ?? []) visit(n, [...path, id]);
+      visiting.delete(id);
+      done.add(id);
+    };
+    for (const id of edges.keys()) visit(id, []);
+    expect(problems, missing('relations', problems)).toEqual([]);
+  });
+
+  it("README's root-cause table is the registry: one row per cause and healthy, each with the cause's meaning", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## What it concludes'), readme.indexOf('## JSON report'));
+    const rows = new Map([...section.matchAll(/^\| `([a-z0-9-]+)` \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!]));
+    const problems: string[] = [];
+    for (const c of [...causes, HEALTHY]) {
+      const row = rows.get(c.id);
+      if (row === undefined) problems.push(`README.md "What it concludes" lacks the row | \`${c.id}\` | ${c.meaning} |`);
+      else if (row !== c.meaning) problems.push(`README.md row ${c.id} says "${row}", its meaning (src/checks/${c.id}.ts) says "${c.meaning}"`);
+    }
+    for (const id of rows.keys()) if (id !== 'healthy' && !registered.has(id as RootCauseId)) problems.push(`README.md lists ${id}, which is not registered`);
+    expect(problems, missing('README root-cause table', problems)).toEqual([]);
   });
 });

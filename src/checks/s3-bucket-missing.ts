@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import {
   bucketOf,
   callerAccount,
@@ -23,11 +23,17 @@ import {
  * proves it even before CloudTrail reports NoSuchBucket; NoSuchBucket alone proves it too.
  * HeadBucket 403 is NOT missing: the bucket exists in another account or we may not read it.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 's3-bucket-missing',
   title: 'S3 bucket does not exist',
   step: 4,
   severity: 'critical',
+  precedence: { tier: 'bucket', rank: 10 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['DeleteBucket', 'UpdateTrail'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's4.head', 's6.listing', 's9.changes'],
+  meaning: 'the destination bucket does not exist — proven by HeadBucket 404 even before CloudTrail reports `NoSuchBucket`',
+  fix: 'Recreate the bucket with CloudTrail\'s bucket policy, or point the trail at an existing bucket (update-trail).',
   run({ evidence: e }) {
     const trail = trailOf(e);
     const bucket = bucketOf(e);
@@ -90,7 +96,6 @@ export const check: Check = {
           policy: cloudTrailBucketPolicy(e),
         },
         resources: [bucket],
-        triggerEvents: ['DeleteBucket', 'UpdateTrail'],
         ...(since ? { since } : {}),
         data: { bucket, headBucket: head.status, latestDeliveryError: status?.latestDeliveryError ?? null },
       },

@@ -2,7 +2,7 @@ import { partitionOf } from '../aws/arn.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
 import type { PolicyVerdict, StatementRef } from '../policy/types.js';
-import type { Check, Unverified } from './types.js';
+import type { CauseDefinition, Unverified } from './types.js';
 import { bucketStatementsFor, correctPolicy, explainDenied, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { bucketOf, callerAccount, result, safe, shellArg, statusOf, trailAccount, trailOf, trailRef, homeRegion } from './util.js';
 
@@ -15,11 +15,17 @@ import { bucketOf, callerAccount, result, safe, shellArg, statusOf, trailAccount
  */
 const NO_POLICY: PolicyVerdict = { decision: 'implicit-deny', allowedBy: [], deniedBy: [], notApplicable: [], notes: [], uncertain: false };
 
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 's3-bucket-policy-denies',
   title: 'Bucket policy does not let CloudTrail write',
   step: 4,
   severity: 'critical',
+  precedence: { tier: 'bucket', rank: 20 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's4.head', 's4.policy', 's6.organizationId'],
+  meaning: 'the bucket policy, evaluated for CloudTrail\'s exact requests (principal, action, key path with prefix and account or org id, `aws:SourceArn`, `aws:SourceAccount`, `s3:x-amz-acl`, explicit denies), does not let it write',
+  fix: 'Put back a bucket policy letting cloudtrail.amazonaws.com run s3:GetBucketAcl and s3:PutObject on the trail\'s key path (trail-doctor prints the corrected policy).',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const bucket = bucketOf(e);
@@ -127,7 +133,6 @@ export const check: Check = {
           policy: corrected.policy,
         },
         resources: [bucket, `arn:${partitionOf(target.trailArn)}:s3:::${bucket}`],
-        triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
         ...(accessDenied && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
         data: {
           bucket,

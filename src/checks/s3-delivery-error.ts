@@ -1,5 +1,5 @@
 import type { RootCauseId } from './types.js';
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { bucketOf, duration, homeRegion, MINUTE, ms, newestDelivery, result, safe, shellArg, statusOf, trailOf, trailRef } from './util.js';
 
 /** Root causes an S3 delivery error text points to; the diagnosis prefers them when they are found. */
@@ -19,11 +19,17 @@ export function s3ErrorExplainedBy(error: string): RootCauseId[] {
  * Runbook step 2: CloudTrail reports an S3 delivery error (log or digest files). Reported as
  * `likely` with `data.explainedBy`: the diagnosis drops it when a more specific cause explains it.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 's3-delivery-error',
   title: 'CloudTrail reports an S3 delivery error',
   step: 2,
   severity: 'high',
+  precedence: { tier: 'trail', rank: 50 },
+  relations: { residueOf: ['s3-bucket-missing', 's3-bucket-policy-denies', 's3-kms-key-denies', 's3-requester-pays', 'organization-policy-denies', 'organization-trail-misconfigured'], explainsSilence: true },
+  triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketEncryption', 'PutBucketOwnershipControls', 'UpdateTrail'],
+  reads: ['s1.trail', 's2.status', 's4.bucket', 's6.listing'],
+  meaning: 'CloudTrail reports an S3 delivery error none of the above explains',
+  fix: 'Fix the cause the error names (bucket policy, key, ownership), then confirm GetTrailStatus shows a new delivery.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const status = statusOf(e);
@@ -65,7 +71,6 @@ export const check: Check = {
           ],
         },
         resources: [bucket],
-        triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketEncryption', 'PutBucketOwnershipControls', 'UpdateTrail'],
         ...(status.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
         data: { error: safe(error, 1000), kind: logError ? 'log' : 'digest', digestError: digestError ? safe(digestError, 1000) : null, explainedBy, deliveriesCurrent: !!current },
       },

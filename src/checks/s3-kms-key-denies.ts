@@ -2,7 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, kmsRequests } from '../policy/cloudtrail-requests.js';
 import { arnAccount, arnRegion } from '../policy/match.js';
 import type { StatementRef } from '../policy/types.js';
-import type { Check, Confidence, Unverified } from './types.js';
+import type { CauseDefinition, Confidence, Unverified } from './types.js';
 import { correctPolicy, explainDenied, keyStatementsFor, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { callerAccount, result, safe, shellArg, statusOf, trailOf, trailRef, homeRegion, valueOf } from './util.js';
 
@@ -12,11 +12,17 @@ import { callerAccount, result, safe, shellArg, statusOf, trailOf, trailRef, hom
  * key policy does not let cloudtrail.amazonaws.com run kms:GenerateDataKey* (with this trail's
  * encryption context) and kms:DescribeKey. A key that cannot be read is unverified, naming its account.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 's3-kms-key-denies',
   title: 'KMS key does not let CloudTrail encrypt',
   step: 4,
   severity: 'critical',
+  precedence: { tier: 'bucket', rank: 30 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'UpdateTrail', 'PutBucketEncryption'],
+  reads: ['s1.trail', 's1.caller', 's2.status', 's4.head', 's4.location', 's4.encryption', 's4.kmsKeySource', 's4.kmsKey', 's4.kmsKeyPolicy'],
+  meaning: 'SSE-KMS key disabled, pending deletion, in another region than the bucket, or its policy does not allow CloudTrail `kms:GenerateDataKey*` for this trail\'s encryption context',
+  fix: 'Enable the key, cancel its deletion, or give cloudtrail.amazonaws.com kms:GenerateDataKey* and kms:DescribeKey in its key policy.',
   run({ evidence: e, now }) {
     const trail = trailOf(e);
     const target = trailTargetOf(e, now);
@@ -172,7 +178,6 @@ export const check: Check = {
             ...(policy ? { policy } : {}),
           },
           resources: [...new Set([keyRef, key?.keyId, key?.arn, trail.kmsKeyId].filter((x): x is string => !!x))],
-          triggerEvents: ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'UpdateTrail', 'PutBucketEncryption'],
           ...(deliveryError && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
           data,
         },

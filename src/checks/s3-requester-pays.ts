@@ -1,12 +1,18 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { bucketOf, result, safe, shellArg, statusOf, trailOf, unverifiedOf, valueOf } from './util.js';
 
 /** Runbook step 4: a Requester Pays bucket; CloudTrail cannot deliver to it. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 's3-requester-pays',
   title: 'Bucket has Requester Pays enabled',
   step: 4,
   severity: 'critical',
+  precedence: { tier: 'bucket', rank: 40 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['PutBucketRequestPayment'],
+  reads: ['s1.trail', 's2.status', 's4.head', 's4.requestPayment'],
+  meaning: 'the bucket has Requester Pays on, which CloudTrail cannot deliver to',
+  fix: 'Turn Requester Pays off (put-bucket-request-payment Payer=BucketOwner).',
   run({ evidence: e }) {
     const trail = trailOf(e);
     const bucket = bucketOf(e);
@@ -35,7 +41,6 @@ export const check: Check = {
           ],
         },
         resources: [bucket],
-        triggerEvents: ['PutBucketRequestPayment'],
         data: { bucket, payer: rp.payer },
       },
     ]);

@@ -1,12 +1,18 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { homeRegion, result, safe, trailOf, trailRef, targetRegion } from './util.js';
 
 /** Runbook step 2: the trail records its home region only; other regions' events are not in it. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'single-region-trail',
   title: 'Trail records one region only',
   step: 2,
   severity: 'medium',
+  precedence: { tier: 'fallback', rank: 50 },
+  triggerEvents: ['UpdateTrail', 'CreateTrail'],
+  state: true,
+  reads: ['s1.trail'],
+  meaning: 'the trail records one region only',
+  fix: 'Make the trail multi-region (update-trail --is-multi-region-trail).',
   run({ evidence: e }) {
     const trail = trailOf(e);
     if (!trail || trail.isMultiRegionTrail) return result();
@@ -23,7 +29,6 @@ export const check: Check = {
           commands: [`aws cloudtrail update-trail --name ${trailRef(e)} --region ${region} --is-multi-region-trail --include-global-service-events`],
         },
         resources: [trail.name, trail.arn],
-        triggerEvents: ['UpdateTrail', 'CreateTrail'],
         data: { homeRegion: region, targetRegion: target },
       },
     ]);

@@ -1,12 +1,19 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { homeRegion, parseArn, result, safe, shellArg, statusOf, trailOf, trailRef } from './util.js';
 
 /** Runbook step 2: the trail's SNS notifications fail; log files still deliver. */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'sns-notification-failing',
   title: 'SNS notifications fail',
   step: 2,
   severity: 'low',
+  precedence: { tier: 'fallback', rank: 80 },
+  relations: { residueOf: ['sns-topic-policy-denies'] },
+  triggerEvents: ['DeleteTopic', 'SetTopicAttributes', 'UpdateTrail'],
+  reads: ['s1.trail', 's2.status'],
+  meaning: 'the trail\'s SNS notifications fail; logs still deliver',
+  fix: 'Recreate the topic or give cloudtrail.amazonaws.com SNS:Publish in its access policy; or remove the notification from the trail.',
+  noDemo: 'log files still deliver, so no events are missing: a demo of it would show a healthy delivery; the check table covers it.',
   run({ evidence: e }) {
     const trail = trailOf(e);
     const status = statusOf(e);
@@ -53,7 +60,6 @@ export const check: Check = {
             : {}),
         },
         resources: topic ? [topic] : [],
-        triggerEvents: ['DeleteTopic', 'SetTopicAttributes', 'UpdateTrail'],
         data: { topic: topic ?? null, error: safe(status.latestNotificationError, 1000) },
       },
     ]);

@@ -1,4 +1,4 @@
-import type { Check } from './types.js';
+import type { CauseDefinition } from './types.js';
 import { editDistance, parseArn, result, safe, shellArg, targetRegion, unverifiedOf, valueOf } from './util.js';
 
 /**
@@ -6,11 +6,17 @@ import { editDistance, parseArn, result, safe, shellArg, targetRegion, unverifie
  * Suggests close names ("did you mean"), trails seen as shadows of another home region, and the
  * full-ARN form an organization trail needs when looked at from a member account.
  */
-export const check: Check = {
+export const check: CauseDefinition = {
   id: 'trail-not-found',
   title: 'Trail not found',
   step: 1,
   severity: 'critical',
+  precedence: { tier: 'trail', rank: 10 },
+  relations: { explainsSilence: true },
+  triggerEvents: ['DeleteTrail'],
+  reads: ['s1.trail', 's1.trailsInRegion'],
+  meaning: 'no trail with that name or ARN in the region, nor as a shadow of a multi-region trail ("did you mean" from the trails visible)',
+  fix: 'Use the trail name or ARN the "did you mean" line names, or recreate the trail (create-trail, start-logging).',
   run({ evidence: e }) {
     const s1 = e.steps.s1;
     const trailProbe = s1.trail;
@@ -81,7 +87,6 @@ export const check: Check = {
             commands,
           },
           resources: [askedName, asked],
-          triggerEvents: ['DeleteTrail'],
           data: { asked, region, suggestions, trailsInRegion: listed.map((tr) => tr.arn).slice(0, 50), notes },
         },
       ],

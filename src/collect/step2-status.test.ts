@@ -1,7 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { awsError, fakeAws, runFakePlan } from '../../test/support/aws-fakes.js';
-import { eventSelectorsOf, trailStatusOf } from './step2-status.js';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { eventSelectorsOf, step2, trailStatusOf } from './step2-status.js';
+import { createClients } from '../aws/clients.js';
+import { healthyEvidence } from '../evidence/builder.js';
+import type { TrailResolution } from './types.js';
 
 const fake = fakeAws();
 afterAll(() => fake.restore());
@@ -101,5 +106,38 @@ describe('step 2: event selectors', () => {
       eventSelectorsOf({ $metadata: {}, EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/'] }] }] }),
     ).toEqual({ eventSelectors: [{ readWriteType: 'WriteOnly', includeManagementEvents: false, dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3:::b/'] }] }] });
     expect(eventSelectorsOf({ $metadata: {}, EventSelectors: [], AdvancedEventSelectors: [] })).toEqual({ eventSelectors: [], advancedEventSelectors: [] });
+  });
+});
+
+describe('step 2: the SNS topic the trail notifies', () => {
+  const sns = mockClient(SNSClient);
+  afterAll(() => sns.restore());
+  const TOPIC = 'arn:aws:sns:us-west-2:123456789012:trail-notify';
+  const trail = (snsTopicArn?: string) => {
+    const config = { ...healthyEvidence().steps.s1.trail.value!, ...(snsTopicArn ? { snsTopicArn } : {}) };
+    return { resolved: { config, name: config.name, arn: config.arn, homeRegion: config.homeRegion, ownerAccount: '123456789012', partition: 'aws' } } as unknown as TrailResolution;
+  };
+
+  it('reads the topic policy in the topic region; the probe is optional (notifications carry no events)', async () => {
+    const regions: string[] = [];
+    sns.on(GetTopicAttributesCommand).callsFake(async (input: { TopicArn: string }, getClient) => {
+      regions.push(await getClient().config.region());
+      expect(input.TopicArn).toBe(TOPIC);
+      return { Attributes: { Policy: '{"Statement":[]}' } };
+    });
+    const out = await step2.run(createClients({ region: 'eu-west-1' }), { trail: trail(TOPIC) } as never);
+    expect(out.snsTopicPolicy).toEqual({ status: 'ok', value: '{"Statement":[]}', optional: true });
+    expect(regions).toEqual(['us-west-2']);
+  });
+
+  it('a denied read is denied with the permission; no topic, no call', async () => {
+    sns.reset();
+    sns.on(GetTopicAttributesCommand).rejects(awsError('AuthorizationError', 403));
+    const out = await step2.run(createClients({ region: 'eu-west-1', maxAttempts: 1 }), { trail: trail(TOPIC) } as never);
+    expect(out.snsTopicPolicy).toMatchObject({ status: 'denied', needs: 'sns:GetTopicAttributes', optional: true });
+    sns.reset();
+    const none = await step2.run(createClients({ region: 'eu-west-1' }), { trail: trail() } as never);
+    expect(none.snsTopicPolicy).toBeUndefined();
+    expect(sns.calls()).toHaveLength(0);
   });
 });

@@ -1,13 +1,17 @@
 import { GetEventSelectorsCommand, GetTrailStatusCommand, type GetEventSelectorsCommandOutput, type GetTrailStatusCommandOutput } from '@aws-sdk/client-cloudtrail';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import type { AdvancedSelector, BasicSelector, EventSelectors, TrailStatus } from '../evidence/schema.js';
 import { all, send } from './chain.js';
 import { defineCollector } from './types.js';
-import { compact, iso, probe, skippedProbe, text } from './util.js';
+import { compact, iso, parseArn, probe, skippedProbe, text } from './util.js';
 import { STEP_TITLES } from './progress.js';
 
 /**
  * Step 2: trail status and event selectors. GetTrailStatus answers for one region only, so both calls
- * name the trail by its full ARN in its home region (shadow and organization trails included).
+ * name the trail by its full ARN in its home region (shadow and organization trails included). When
+ * the trail notifies an SNS topic, the topic's access policy too (GetTopicAttributes, in the topic's
+ * region): it must let cloudtrail.amazonaws.com publish. Notifications never carry events, so a
+ * denied read of it is optional: it never makes the verdict inconclusive.
  */
 
 /** Every field AWS reports; a healthy status omits the errors, and so does the evidence (never ""). */
@@ -71,7 +75,7 @@ export const step2 = defineCollector({
   step: 2,
   title: STEP_TITLES[2],
   needs: ['trail'],
-  apis: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+  apis: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'sns:GetTopicAttributes'],
   async run(clients, { trail }) {
     const t = trail.resolved;
     if (!t) {
@@ -83,7 +87,14 @@ export const step2 = defineCollector({
       () => probe(() => send(ct, new GetTrailStatusCommand({ Name: t.arn })), trailStatusOf, { needs: 'cloudtrail:GetTrailStatus' }),
       () => probe(() => send(ct, new GetEventSelectorsCommand({ TrailName: t.arn })), eventSelectorsOf, { needs: 'cloudtrail:GetEventSelectors' }),
     ]);
-    return { status, selectors };
+    const topic = t.config.snsTopicArn;
+    if (!topic) return { status, selectors };
+    const snsTopicPolicy = await probe(
+      () => send(clients.sns(parseArn(topic)?.region || t.homeRegion), new GetTopicAttributesCommand({ TopicArn: topic })),
+      (r) => text(r.Attributes?.Policy, 20_000) ?? '',
+      { needs: 'sns:GetTopicAttributes', absentCodes: ['NotFound', 'NotFoundException'] },
+    );
+    return { status, selectors, snsTopicPolicy: { ...snsTopicPolicy, optional: true } };
   },
 });
 

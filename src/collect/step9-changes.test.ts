@@ -124,7 +124,7 @@ describe('step 9: configuration changes', () => {
     expect(queries.filter((q) => q === `ResourceName=${BUCKET}`)).toHaveLength(4);
     const byName = queries.filter((q) => q.startsWith('EventName='));
     expect(byName.filter((q) => CHANGE_EVENTS['cloudtrail.amazonaws.com']!.includes(q.slice(10))).sort()).toEqual(
-      ['EventName=DeleteTrail', 'EventName=PutEventSelectors', 'EventName=StartLogging', 'EventName=StopLogging', 'EventName=UpdateTrail'],
+      ['EventName=CreateTrail', 'EventName=DeleteTrail', 'EventName=PutEventSelectors', 'EventName=StartLogging', 'EventName=StopLogging', 'EventName=UpdateTrail'],
     );
     expect(byName).toContain('EventName=PutBucketPolicy');
     expect(outputs.s9.fromEventHistory.status).toBe('ok');

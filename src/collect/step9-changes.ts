@@ -3,6 +3,7 @@ import { lookupEvents, LOOKUP_EVENTS_NEEDS } from '../aws/lookup-events.js';
 import type { Probe } from '../evidence/probe.js';
 import type { ChangeEvent, Step3, Step9 } from '../evidence/schema.js';
 import { mergeChangeEvents, param, recordToChangeEvent } from '../evidence/events.js';
+import { CHANGE_EVENTS_BY_SOURCE, isCatalogued, LOOKUP_NAMES_BY_SOURCE } from '../evidence/change-events.js';
 import { all, recordCalls, currentDepth } from './chain.js';
 import { defineCollector, type CollectContext, type HistoryResult, type ResolvedTrail } from './types.js';
 import { logGroupTarget, scanLogEvents, crossAccountProbe } from './step3-log-events.js';
@@ -19,29 +20,10 @@ import { STEP_TITLES } from './progress.js';
  * errorCode (a failed call changed nothing), in the window, about this trail's resources.
  */
 
-export const CHANGE_EVENTS: Readonly<Record<string, readonly string[]>> = {
-  'cloudtrail.amazonaws.com': ['StopLogging', 'StartLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutAdvancedEventSelectors'],
-  's3.amazonaws.com': [
-    'PutBucketPolicy',
-    'DeleteBucketPolicy',
-    'DeleteBucket',
-    'PutBucketAcl',
-    'PutBucketEncryption',
-    'DeleteBucketEncryption',
-    'PutBucketLifecycle',
-    'PutBucketLifecycleConfiguration',
-    'DeleteBucketLifecycle',
-    'PutBucketOwnershipControls',
-    'PutBucketRequestPayment',
-  ],
-  'iam.amazonaws.com': ['PutRolePolicy', 'DeleteRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'UpdateAssumeRolePolicy', 'DeleteRole', 'CreatePolicyVersion', 'SetDefaultPolicyVersion'],
-  'logs.amazonaws.com': ['DeleteLogGroup', 'PutRetentionPolicy', 'DeleteLogStream', 'AssociateKmsKey', 'DisassociateKmsKey'],
-  'kms.amazonaws.com': ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'EnableKey', 'CancelKeyDeletion'],
-  'sns.amazonaws.com': ['DeleteTopic', 'SetTopicAttributes'],
-  'organizations.amazonaws.com': ['DisableAWSServiceAccess', 'RemoveAccountFromOrganization', 'LeaveOrganization'],
-};
+/** The catalogue's event names per event source (src/evidence/change-events.ts): what step 9 collects. */
+export const CHANGE_EVENTS: Readonly<Record<string, readonly string[]>> = CHANGE_EVENTS_BY_SOURCE;
 
-const isChangeEvent = (source: string, name: string) => (CHANGE_EVENTS[source] ?? []).includes(name);
+const isChangeEvent = isCatalogued;
 
 /** CloudWatch Logs filter patterns (≤ 1024 characters each) matching every change event name. */
 export function changeFilterPatterns(max = 1000): string[] {
@@ -191,7 +173,7 @@ export const FOCUSED_PAGES = 4;
 async function focusedHistory(clients: AwsClients, ctx: CollectContext, region: string, key: LookupKey, value: string, eventSource: string): Promise<Probe<ChangeEvent[]>> {
   const first = await lookup(clients, ctx, region, key, value, FOCUSED_PAGES);
   if (first.probe.status !== 'ok' || !first.truncated) return first.probe;
-  const names = (CHANGE_EVENTS[eventSource] ?? []).filter((n) => n !== 'PutAdvancedEventSelectors' && n !== 'PutBucketLifecycleConfiguration');
+  const names = LOOKUP_NAMES_BY_SOURCE[eventSource] ?? [];
   const byName = await all(names.map((n) => () => history(clients, ctx, region, 'EventName', n)));
   return combine([{ status: 'ok', value: first.probe.value ?? [] }, ...byName]);
 }

@@ -3,31 +3,10 @@ import { SCENARIOS, scenarioById } from './scenarios.js';
 import { diagnose } from '../diagnosis/index.js';
 import { evidenceSchema } from '../evidence/schema.js';
 import { exitCodeFor } from '../report/model.js';
+import { CHECKS } from '../checks/index.js';
 
-/** The root causes issue 2 requires a demo scenario for (named after it), plus healthy. */
-const REQUIRED = [
-  'trail-not-found',
-  'logging-stopped',
-  's3-bucket-missing',
-  's3-bucket-policy-denies',
-  's3-kms-key-denies',
-  's3-requester-pays',
-  's3-delivery-error',
-  'cloudwatch-logs-not-configured',
-  'cloudwatch-log-group-missing',
-  'cloudwatch-role-invalid',
-  'cloudwatch-delivery-error',
-  'event-selectors-exclude-events',
-  'single-region-trail',
-  'global-service-events-excluded',
-  'delivery-stopped',
-  'delivery-gaps',
-  'delivery-delayed',
-  'logs-expired-by-retention',
-  'logs-expired-by-lifecycle',
-  'log-file-validation-disabled',
-  'healthy',
-];
+/** Every registered cause that does not declare why it has no demo (noDemo), plus healthy. */
+const REQUIRED = [...CHECKS.filter((c) => !c.noDemo).map((c) => c.id), 'healthy'];
 
 describe('demo scenarios: catalogue', () => {
   it('one scenario per required root cause, named after it, ids unique', () => {

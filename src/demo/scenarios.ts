@@ -22,6 +22,7 @@ import { scenario as deliveryDelayed } from './scenarios/delivery-delayed.js';
 import { scenario as logsExpiredByRetention } from './scenarios/logs-expired-by-retention.js';
 import { scenario as logsExpiredByLifecycle } from './scenarios/logs-expired-by-lifecycle.js';
 import { scenario as logFileValidationDisabled } from './scenarios/log-file-validation-disabled.js';
+import { scenario as snsTopicPolicyDenies } from './scenarios/sns-topic-policy-denies.js';
 
 /**
  * Embedded demo scenarios: realistic accounts with one fault each, built from the healthy fixture
@@ -68,6 +69,7 @@ export const SCENARIOS: readonly Scenario[] = [
   logsExpiredByRetention,
   logsExpiredByLifecycle,
   logFileValidationDisabled,
+  snsTopicPolicyDenies,
 ];
 
 export const scenarioById = (id: string): Scenario | undefined => SCENARIOS.find((s) => s.id === id);

@@ -3,6 +3,7 @@ import { gapWindowsOf, rankedTriggersOf, type GapEvent, type GapWindow } from '.
 import type { Finding, RootCauseId, Trigger } from '../checks/types.js';
 import { param } from '../evidence/events.js';
 import { resourceNameOf } from '../aws/arn.js';
+import { CHECKS } from '../checks/index.js';
 
 /**
  * Runbook diagnosis step 5: "configuration changes within 5 minutes of log delivery stopping".
@@ -21,51 +22,18 @@ export const CORRELATION_WINDOW_MS = 5 * 60_000;
  */
 export const CORRELATION_AFTER_MS = 5 * 60_000;
 
-const TRAIL_CONFIG = ['UpdateTrail', 'CreateTrail'];
-const BUCKET_CHANGES = ['PutBucketPolicy', 'DeleteBucketPolicy', 'DeleteBucket', 'PutBucketAcl', 'PutBucketEncryption', 'DeleteBucketEncryption', 'PutBucketOwnershipControls', 'PutObjectLockConfiguration', 'PutBucketRequestPayment'];
-const KMS_CHANGES = ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'RevokeGrant', 'RetireGrant'];
-const ROLE_CHANGES = ['DeleteRole', 'UpdateAssumeRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'DetachRolePolicy', 'AttachRolePolicy', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary'];
-const LOG_GROUP_CHANGES = ['DeleteLogGroup', 'PutResourcePolicy', 'DeleteResourcePolicy', 'AssociateKmsKey'];
-const ANY_DELIVERY_CHANGE = [...new Set(['StopLogging', 'DeleteTrail', 'PutEventSelectors', 'PutAdvancedEventSelectors', ...TRAIL_CONFIG, ...BUCKET_CHANGES, ...KMS_CHANGES, ...ROLE_CHANGES, ...LOG_GROUP_CHANGES])];
-
-/** Event names that can cause each root cause, used when a check does not name them itself. */
-export const DEFAULT_TRIGGER_EVENTS: Partial<Record<RootCauseId, readonly string[]>> = {
-  'trail-not-found': ['DeleteTrail'],
-  'logging-stopped': ['StopLogging'],
-  's3-bucket-missing': ['DeleteBucket', ...TRAIL_CONFIG],
-  's3-bucket-policy-denies': ['PutBucketPolicy', 'DeleteBucketPolicy', ...TRAIL_CONFIG],
-  's3-kms-key-denies': [...KMS_CHANGES, 'PutBucketEncryption', ...TRAIL_CONFIG],
-  's3-requester-pays': ['PutBucketRequestPayment'],
-  's3-delivery-error': [...BUCKET_CHANGES, ...KMS_CHANGES, ...TRAIL_CONFIG],
-  'organization-policy-denies': ['AttachPolicy', 'UpdatePolicy', 'EnablePolicyType'],
-  'cloudwatch-log-group-missing': ['DeleteLogGroup', ...TRAIL_CONFIG],
-  'cloudwatch-role-invalid': [...ROLE_CHANGES, ...TRAIL_CONFIG],
-  'cloudwatch-delivery-error': [...ROLE_CHANGES, ...LOG_GROUP_CHANGES, ...TRAIL_CONFIG],
-  'cloudwatch-logs-not-configured': TRAIL_CONFIG,
-  'event-selectors-exclude-events': ['PutEventSelectors', 'PutAdvancedEventSelectors'],
-  'single-region-trail': TRAIL_CONFIG,
-  'global-service-events-excluded': TRAIL_CONFIG,
-  'log-file-validation-disabled': TRAIL_CONFIG,
-  'logs-expired-by-retention': ['PutRetentionPolicy'],
-  'logs-expired-by-lifecycle': ['PutBucketLifecycle', 'PutBucketLifecycleConfiguration'],
-  'sns-notification-failing': ['DeleteTopic', 'SetTopicAttributes', ...TRAIL_CONFIG],
-  'delivery-stopped': ANY_DELIVERY_CHANGE,
-  'delivery-gaps': ANY_DELIVERY_CHANGE,
-};
+/**
+ * Event names that can cause each root cause (its `triggerEvents` in src/checks/<id>.ts, all of them
+ * in the change-event catalogue step 9 collects), used when a finding does not narrow them itself.
+ */
+export const DEFAULT_TRIGGER_EVENTS: Partial<Record<RootCauseId, readonly string[]>> = Object.fromEntries(CHECKS.filter((c) => c.triggerEvents.length).map((c) => [c.id, c.triggerEvents]));
 
 /**
- * Causes that describe a configuration state rather than the moment delivery stopped: their `since`
- * (e.g. a retention cut-off) is not when the change happened, so the most recent matching change in
- * the window is taken instead of one near `since`.
+ * Causes that describe a configuration state rather than the moment delivery stopped (`state` in
+ * their file): their `since` (e.g. a retention cut-off) is not when the change happened, so the most
+ * recent matching change in the window is taken instead of one near `since`.
  */
-export const STATE_CAUSES: ReadonlySet<RootCauseId> = new Set([
-  'logs-expired-by-retention',
-  'logs-expired-by-lifecycle',
-  'single-region-trail',
-  'global-service-events-excluded',
-  'log-file-validation-disabled',
-  'cloudwatch-logs-not-configured',
-]);
+export const STATE_CAUSES: ReadonlySet<RootCauseId> = new Set(CHECKS.filter((c) => c.state).map((c) => c.id));
 
 /** UpdateTrail parameters that can produce each cause; an UpdateTrail touching none of them is not blamed. */
 const UPDATE_TRAIL_PARAMS: Partial<Record<RootCauseId, readonly string[]>> = {
@@ -82,6 +50,7 @@ const UPDATE_TRAIL_PARAMS: Partial<Record<RootCauseId, readonly string[]>> = {
   'global-service-events-excluded': ['includeGlobalServiceEvents'],
   'log-file-validation-disabled': ['enableLogFileValidation'],
   'sns-notification-failing': ['snsTopicName'],
+  'sns-topic-policy-denies': ['snsTopicName'],
 };
 
 /** For coverage causes, the UpdateTrail must have set the setting to the faulty value. */

@@ -4,7 +4,7 @@ import { REPORT_SCHEMA_VERSION, type Report } from '../model/index.js';
 import { trailNameOf } from '../aws/arn.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { correlate } from './correlate.js';
-import { deduplicate, healthyCause, problemSteps, rank, runChecks, toRootCause, verdictOf } from './engine.js';
+import { deduplicate, healthyCause, liveUnverified, problemSteps, rank, runChecks, toRootCause, verdictOf } from './engine.js';
 import { buildSteps } from './steps.js';
 import { buildTimeline } from './timeline.js';
 import { mergeUnverified, unverifiedFromProbes } from './unverified.js';
@@ -23,10 +23,11 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
     run.findings.map((s) => s.finding),
   );
   const scored = run.findings.map((s, i) => ({ ...s, finding: correlated[i]! }));
-  const ranked = rank(deduplicate(scored));
+  const kept = deduplicate(scored);
+  const ranked = rank(kept);
   const causes = ranked.map(toRootCause);
 
-  const unverified = mergeUnverified(run.unverified, unverifiedFromProbes(evidence));
+  const unverified = mergeUnverified(liveUnverified(run, kept), unverifiedFromProbes(evidence));
   const verdict = verdictOf(causes, unverified);
   const rootCauses = verdict === 'healthy' ? [healthyCause(evidence), ...causes.filter((c) => c.id !== 'healthy')] : causes.filter((c) => c.id !== 'healthy');
 

@@ -1,53 +1,65 @@
 import type { Evidence } from '../evidence/schema.js';
-import type { Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
+import type { CauseDefinition, Check, Confidence, Finding, RootCauseId, Severity, StepNumber, Unverified } from '../checks/types.js';
+import { PRECEDENCE_TIERS } from '../checks/types.js';
+import { CHECKS, HEALTHY } from '../checks/index.js';
 import type { DiagnosisVerdict, RootCause } from '../model/index.js';
 import { inertLine } from '../util/text.js';
 
-/**
- * The runbook's diagnosis steps 1–5 and its fallback as precedence tiers: a cause of a lower tier
- * explains missing events before one of a higher tier when both are equally certain.
- */
-export const PRECEDENCE: readonly (readonly RootCauseId[])[] = [
-  // (1) the trail and its logging status; delivery errors CloudTrail reports
-  ['trail-not-found', 'logging-stopped', 'cloudtrail-service-issue', 'event-selectors-exclude-events', 's3-delivery-error', 'cloudwatch-delivery-error'],
-  // (2) IAM: the CloudWatch Logs delivery role (and the log group it writes to)
-  ['cloudwatch-role-invalid', 'cloudwatch-log-group-missing'],
-  // (3) the S3 bucket, its key and the organization's policies
-  ['s3-bucket-missing', 's3-bucket-policy-denies', 's3-kms-key-denies', 's3-requester-pays', 'organization-policy-denies'],
-  // (4) log file delivery
-  ['delivery-stopped', 'delivery-gaps', 'cloudwatch-event-size-limit', 'delivery-delayed'],
-  // fallback: retention/lifecycle, organization trail, integrity, coverage (selectors: tier 1), validation
-  ['logs-expired-by-retention', 'logs-expired-by-lifecycle', 'organization-trail-misconfigured', 'log-integrity-validation-failed', 'single-region-trail', 'global-service-events-excluded', 'cloudwatch-logs-not-configured', 'sns-notification-failing', 'log-file-validation-disabled', 'healthy'],
-];
+/** The registry by id: every table below is derived from what each cause declares in src/checks/<id>.ts. */
+const CAUSES = new Map<RootCauseId, CauseDefinition>(CHECKS.map((c) => [c.id, c]));
 
-const TIER = new Map<RootCauseId, number>();
-const ORDER = new Map<RootCauseId, number>();
-PRECEDENCE.forEach((ids, tier) =>
-  ids.forEach((id) => {
-    if (!TIER.has(id)) {
-      TIER.set(id, tier);
-      ORDER.set(id, ORDER.size);
-    }
-  }),
-);
-export const precedenceTier = (id: RootCauseId): number => TIER.get(id) ?? PRECEDENCE.length;
+const PLACES = [...CHECKS, HEALTHY]
+  .map((c) => ({ id: c.id as RootCauseId, tier: PRECEDENCE_TIERS.indexOf(c.precedence.tier), rank: c.precedence.rank }))
+  .sort((a, b) => a.tier - b.tier || a.rank - b.rank);
+
+/**
+ * The runbook's diagnosis steps 1–5 and its fallback as precedence tiers (PRECEDENCE_TIERS), each
+ * cause in the tier its file declares, by rank: a cause of a lower tier explains missing events
+ * before one of a higher tier when both are equally certain.
+ */
+export const PRECEDENCE: readonly (readonly RootCauseId[])[] = PRECEDENCE_TIERS.map((_, tier) => PLACES.filter((p) => p.tier === tier).map((p) => p.id));
+
+const TIER = new Map<RootCauseId, number>(PLACES.map((p) => [p.id, p.tier]));
+const ORDER = new Map<RootCauseId, number>(PLACES.map((p, i) => [p.id, i]));
+
+/** Whether the registry knows this id (a registered cause or `healthy`). */
+export const isKnownCause = (id: string): id is RootCauseId => TIER.has(id as RootCauseId);
+
+/** The precedence tier of a cause. An id without one is a registry bug, never ranked silently. */
+export function precedenceTier(id: RootCauseId): number {
+  const tier = TIER.get(id);
+  if (tier === undefined) throw new Error(`root cause ${id} has no precedence tier: add src/checks/${id}.ts to CHECKS (src/checks/index.ts) with its \`precedence\``);
+  return tier;
+}
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { confirmed: 0, likely: 1, possible: 2 };
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
-/** Specific causes that explain a generic delivery error, merged with the finding's `data.explainedBy`. */
-export const EXPLAINED_BY: Partial<Record<RootCauseId, readonly RootCauseId[]>> = {
-  's3-delivery-error': ['s3-bucket-missing', 's3-bucket-policy-denies', 's3-kms-key-denies', 's3-requester-pays', 'organization-policy-denies', 'organization-trail-misconfigured'],
-  'cloudwatch-delivery-error': ['cloudwatch-log-group-missing', 'cloudwatch-role-invalid'],
-};
+/** Specific causes that can make a finding redundant: its `residueOf` group and its `explainedBy` causes. */
+export const EXPLAINED_BY: Partial<Record<RootCauseId, readonly RootCauseId[]>> = Object.fromEntries(
+  CHECKS.filter((c) => c.relations?.residueOf?.length || c.relations?.explainedBy?.length).map((c) => [
+    c.id,
+    [...new Set([...(c.relations?.residueOf ?? []), ...(c.relations?.explainedBy ?? []).map((x) => x.cause)])],
+  ]),
+);
 
 /** Causes that explain silence: a delivery-stopped/-gaps finding ranks below any of them. */
-export const SILENCE_EXPLAINERS: ReadonlySet<RootCauseId> = new Set([
-  'trail-not-found', 'logging-stopped', 'cloudtrail-service-issue', 'event-selectors-exclude-events', 's3-delivery-error', 'cloudwatch-delivery-error',
-  'cloudwatch-role-invalid', 'cloudwatch-log-group-missing',
-  's3-bucket-missing', 's3-bucket-policy-denies', 's3-kms-key-denies', 's3-requester-pays', 'organization-policy-denies', 'organization-trail-misconfigured',
-]);
-const SILENCE_SYMPTOMS: ReadonlySet<RootCauseId> = new Set(['delivery-stopped', 'delivery-gaps']);
+export const SILENCE_EXPLAINERS: ReadonlySet<RootCauseId> = new Set(CHECKS.filter((c) => c.relations?.explainsSilence).map((c) => c.id));
+const SILENCE_SYMPTOMS: ReadonlySet<RootCauseId> = new Set(CHECKS.filter((c) => c.relations?.silenceSymptom).map((c) => c.id));
+
+/** The causes that, when found, make this finding redundant (its conditions judged on the finding). */
+function explainersOf(f: Finding): RootCauseId[] {
+  const r = CAUSES.get(f.id)?.relations;
+  if (!r) return [];
+  const conditional = (r.explainedBy ?? []).filter((x) => {
+    try {
+      return x.when(f);
+    } catch {
+      return false;
+    }
+  });
+  return [...(r.residueOf ?? []), ...conditional.map((x) => x.cause)];
+}
 
 export interface ScoredFinding {
   finding: Finding;
@@ -57,6 +69,8 @@ export interface ScoredFinding {
 export interface CheckRun {
   findings: ScoredFinding[];
   unverified: Unverified[];
+  /** The check each `unverified` entry came from, index for index. */
+  unverifiedFrom: RootCauseId[];
 }
 
 const isStrong = (c: Confidence) => c === 'confirmed' || c === 'likely';
@@ -72,33 +86,38 @@ export function runChecks(checks: readonly Check[], evidence: Evidence): CheckRu
   const now = new Date(evidence.collectedAt);
   const findings: ScoredFinding[] = [];
   const unverified: Unverified[] = [];
+  const unverifiedFrom: RootCauseId[] = [];
   for (const check of checks) {
     const meta = { id: check.id, title: check.title, step: check.step, severity: check.severity };
     try {
       const result = check.run({ evidence, now });
       if (!result || !Array.isArray(result.findings) || !Array.isArray(result.unverified)) throw new Error('returned no result');
+      const mine: ScoredFinding[] = [];
       for (const f of result.findings) {
         if (!validFinding(f)) throw new Error('returned a malformed finding');
-        findings.push({ finding: { ...f, evidence: Array.isArray(f.evidence) ? f.evidence : [] }, check: meta });
+        if (!isKnownCause(f.id)) throw new Error(`returned a finding with the unregistered root-cause id ${inertLine(f.id, 100)}`);
+        mine.push({ finding: { ...f, evidence: Array.isArray(f.evidence) ? f.evidence : [] }, check: meta });
       }
-      for (const u of result.unverified) if (u && typeof u.what === 'string') unverified.push({ ...u, needs: typeof u.needs === 'string' ? u.needs : '' });
+      const mineUnverified = result.unverified.filter((u) => u && typeof u.what === 'string').map((u) => ({ ...u, needs: typeof u.needs === 'string' ? u.needs : '' }));
+      findings.push(...mine);
+      unverified.push(...mineUnverified);
+      unverifiedFrom.push(...mineUnverified.map(() => check.id));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       unverified.push({ step: check.step, what: `check ${check.id} failed: ${inertLine(msg, 300)}`, needs: 'n/a (an internal error of trail-doctor; please report it)' });
+      unverifiedFrom.push(check.id);
     }
   }
-  return { findings, unverified };
+  return { findings, unverified, unverifiedFrom };
 }
 
-/** Drops generic delivery errors a specific cause explains; one entry per id (the strongest). */
+/**
+ * Drops findings a more specific cause explains (a catch-all's `residueOf` group, a cause's
+ * `explainedBy`); one entry per id (the strongest).
+ */
 export function deduplicate(found: readonly ScoredFinding[]): ScoredFinding[] {
   const strongIds = new Set(found.filter((s) => isStrong(s.finding.confidence)).map((s) => s.finding.id));
-  const kept = found.filter((s) => {
-    const base = EXPLAINED_BY[s.finding.id];
-    const declared = Array.isArray(s.finding.data?.explainedBy) ? (s.finding.data.explainedBy as unknown[]).filter((x): x is RootCauseId => typeof x === 'string') : [];
-    if (!base && !declared.length) return true;
-    return ![...(base ?? []), ...declared].some((id) => id !== s.finding.id && strongIds.has(id));
-  });
+  const kept = found.filter((s) => !explainersOf(s.finding).some((id) => id !== s.finding.id && strongIds.has(id)));
   // the same id reported twice (e.g. by two checks): keep the most certain
   const best = new Map<string, ScoredFinding>();
   const out: ScoredFinding[] = [];
@@ -136,6 +155,17 @@ export function rank(found: readonly ScoredFinding[]): ScoredFinding[] {
         a.i - b.i,
     )
     .map((x) => x.s);
+}
+
+/**
+ * What the checks left unverified, without the entries of a catch-all cause whose every finding a
+ * specific cause explained: its open questions no longer bear on the diagnosis.
+ */
+export function liveUnverified(run: CheckRun, kept: readonly ScoredFinding[]): Unverified[] {
+  const explained = new Set<RootCauseId>();
+  for (const s of run.findings) if (CAUSES.get(s.check.id)?.relations?.residueOf?.length) explained.add(s.check.id);
+  for (const s of kept) explained.delete(s.check.id);
+  return run.unverified.filter((_, i) => !explained.has(run.unverifiedFrom[i]!));
 }
 
 export function toRootCause(s: ScoredFinding): RootCause {

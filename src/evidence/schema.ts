@@ -190,6 +190,8 @@ export const step1Schema = z.object({
 export const step2Schema = z.object({
   status: probeSchema(trailStatusSchema),
   selectors: probeSchema(eventSelectorsSchema),
+  /** The access policy (JSON text) of the trail's SNS topic, when the trail notifies one. */
+  snsTopicPolicy: probeSchema(z.string()).optional(),
 });
 
 /** Step 3: the trail's log group content. */

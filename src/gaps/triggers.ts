@@ -1,5 +1,6 @@
 import type { ChangeEvent, TrailConfig } from '../evidence/schema.js';
 import type { Destination, GapEvent } from './model.js';
+import { BREAKING_EVENT_NAMES, HEALING_EVENT_NAMES } from '../evidence/change-events.js';
 
 /**
  * Who broke delivery, and who mended it: configuration changes around a gap, ranked by how
@@ -8,61 +9,11 @@ import type { Destination, GapEvent } from './model.js';
  * beats anything else; then an event type that can break this destination; then closeness in time.
  */
 
-/** Changes that can break delivery (issue 2's list, plus KMS and IAM). */
-export const BREAKING_EVENTS: ReadonlySet<string> = new Set([
-  'StopLogging',
-  'DeleteTrail',
-  'UpdateTrail',
-  'PutEventSelectors',
-  'PutBucketPolicy',
-  'DeleteBucketPolicy',
-  'DeleteBucket',
-  'PutBucketAcl',
-  'PutBucketEncryption',
-  'PutBucketLifecycle',
-  'PutBucketLifecycleConfiguration',
-  'PutBucketOwnershipControls',
-  'PutBucketRequestPayment',
-  'PutRolePolicy',
-  'DeleteRolePolicy',
-  'DetachRolePolicy',
-  'AttachRolePolicy',
-  'UpdateAssumeRolePolicy',
-  'DeleteRole',
-  'CreatePolicyVersion',
-  'SetDefaultPolicyVersion',
-  'DeleteLogGroup',
-  'PutRetentionPolicy',
-  'DeleteLogStream',
-  'PutKeyPolicy',
-  'DisableKey',
-  'ScheduleKeyDeletion',
-]);
+/** Changes that can break delivery (the catalogue of src/evidence/change-events.ts). */
+export const BREAKING_EVENTS: ReadonlySet<string> = BREAKING_EVENT_NAMES;
 
 /** Changes that can restore delivery. */
-export const HEALING_EVENTS: ReadonlySet<string> = new Set([
-  'StartLogging',
-  'CreateTrail',
-  'UpdateTrail',
-  'PutBucketPolicy',
-  'DeleteBucketPolicy',
-  'CreateBucket',
-  'PutBucketAcl',
-  'PutBucketEncryption',
-  'DeleteBucketEncryption',
-  'PutBucketOwnershipControls',
-  'PutBucketRequestPayment',
-  'PutRolePolicy',
-  'AttachRolePolicy',
-  'UpdateAssumeRolePolicy',
-  'CreateRole',
-  'CreatePolicyVersion',
-  'SetDefaultPolicyVersion',
-  'CreateLogGroup',
-  'PutKeyPolicy',
-  'EnableKey',
-  'CancelKeyDeletion',
-]);
+export const HEALING_EVENTS: ReadonlySet<string> = HEALING_EVENT_NAMES;
 
 /** Every event name the trigger search asks event history for. */
 export const CHANGE_EVENT_NAMES: readonly string[] = [...new Set([...BREAKING_EVENTS, ...HEALING_EVENTS])].sort();

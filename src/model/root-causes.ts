@@ -25,6 +25,7 @@ export const ROOT_CAUSE_IDS = [
   'logs-expired-by-lifecycle',
   'organization-policy-denies',
   'sns-notification-failing',
+  'sns-topic-policy-denies',
   'organization-trail-misconfigured',
   'log-integrity-validation-failed',
   'log-file-validation-disabled',

@@ -79,6 +79,7 @@ export function instrumentClients(inner: AwsClients, onCall: CallListener): Inst
     iam: () => wrap('iam', inner.iam()),
     health: () => wrap('health', inner.health()),
     organizations: () => wrap('organizations', inner.organizations()),
+    sns: (region?: string) => wrap('sns', inner.sns(region)),
     release() {
       for (const c of seen) c.destroy?.();
       seen.clear();

@@ -97,6 +97,7 @@ export class FakeAccount {
       iam: none,
       health: none,
       organizations: none,
+      sns: none,
     } as AwsClients;
   }
 }
