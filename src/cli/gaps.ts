@@ -6,7 +6,7 @@ import { addAwsOptions, clientOptions, emit, type AwsFlags, type CliContext } fr
 import type { Register } from './main.js';
 import { gapsExitCode, DEFAULT_MAX_LOOKUP_CALLS } from '../gaps/model.js';
 import type { GapProgress } from '../gaps/engine.js';
-import { renderGapsText, progressLine } from '../gaps/render.js';
+import { renderGapsText, progressLine } from '../report/gaps-text.js';
 
 interface GapsFlags extends AwsFlags {
   trail?: string;

@@ -3,7 +3,7 @@ import { collect, type CollectRequest } from '../collect/index.js';
 import { collectIntegrity } from '../integrity/index.js';
 import { collectGaps, couldNotCheck } from '../gaps/index.js';
 import { VALIDATE_ACTIONS, GAPS_ACTIONS } from './tool-policy.js';
-import { progressLine } from '../gaps/render.js';
+import { progressLine } from '../report/gaps-text.js';
 import { diagnose } from '../diagnosis/index.js';
 import type { Evidence } from '../evidence/schema.js';
 import type { Report } from '../report/model.js';

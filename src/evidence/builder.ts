@@ -222,6 +222,3 @@ export function healthyEvidence(opts: HealthyOptions = {}): Evidence {
     },
   };
 }
-
-/** Deep clone so a scenario can mutate its copy freely. */
-export const cloneEvidence = (e: Evidence): Evidence => structuredClone(e);

@@ -12,4 +12,3 @@ export type {
   ChainSummary,
   IntegrityEvidence,
 } from './model.js';
-export { TextStatusPrinter, toJson, fileLine } from './render.js';

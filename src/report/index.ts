@@ -8,7 +8,6 @@ export type { Report } from './model.js';
 export { createProgressDisplay } from './progress.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'markdown', 'html'];
 
 export interface RenderOptions {
   /** ANSI colour in the text format (the others ignore it). */
