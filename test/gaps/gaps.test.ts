@@ -232,9 +232,11 @@ describe('measureGaps against generated histories (fake clients)', () => {
 
   it('a trail that does not exist is bad input', async () => {
     fake = fakeAws({ history: [], files: [] });
-    const { CloudTrailClient, GetTrailCommand } = await import('@aws-sdk/client-cloudtrail');
+    const { CloudTrailClient, DescribeTrailsCommand, GetTrailCommand } = await import('@aws-sdk/client-cloudtrail');
     const { mockClient } = await import('aws-sdk-client-mock');
-    mockClient(CloudTrailClient).on(GetTrailCommand).rejects(Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }));
+    const ct = mockClient(CloudTrailClient);
+    ct.on(GetTrailCommand).rejects(Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }));
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
     await expect(measureGaps(fake.clients, { trail: 'nope', region: 'eu-west-1', start, end, now })).rejects.toBeInstanceOf(GapsInputError);
   });
 });
