@@ -155,6 +155,15 @@ export function targetContext(trailInput: string, region: string, window: { star
   return { region, trailInput, window, now, limits: DEFAULT_LIMITS };
 }
 
+/**
+ * The IAM actions the given nodes may call, with the nodes they need (what `gaps` and `validate`
+ * send through the plan). Unknown names throw, so a renamed node cannot drop actions silently.
+ */
+export function nodeActions(nodes: readonly NodeName[]): string[] {
+  const byName = new Map(COLLECTORS.map((c) => [c.name, c] as const));
+  return [...new Set(subPlan(byName, nodes, {}).flatMap((c) => c.apis))].sort();
+}
+
 /** The collectors `only` needs, transitively, in plan order; nodes in `given` are not run. */
 function subPlan(byName: Map<NodeName, AnyCollector>, only: readonly NodeName[], given: Partial<Outputs>): AnyCollector[] {
   const keep = new Set<NodeName>();

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import { runNodes, targetContext } from '../collect/plan.js';
+import { GAP_TARGET_NODES } from './target.js';
 import type { Evidence } from '../evidence/schema.js';
 import { isOk } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
@@ -7,7 +8,8 @@ import { GapEngine, type EngineInputs, type EngineOptions, type GapProgress } fr
 import type { GapReport } from './model.js';
 
 export { gapReportSchema, gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
-export type { GapProgress } from './engine.js';
+export type { GapProgress, MissingExport } from './engine.js';
+export { GAPS_ACTIONS } from './actions.js';
 export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './engine.js';
 
 /** The engine's options, with the trail to resolve and `now` defaulting to the clock. */
@@ -36,9 +38,6 @@ export function couldNotCheck(opts: { start: Date; end: Date }, trail: string, r
     trail: { name: trail, region },
   };
 }
-
-/** The plan's nodes a gap measurement needs: the trail, its selectors, its bucket's region, the org id. */
-export const GAP_TARGET_NODES = ['trail', 's2', 'bucketLocation', 'organization'] as const;
 
 /**
  * Measures the audit gap of a trail in one region: event history against what the trail delivered.
