@@ -5,7 +5,6 @@ import { VALIDATE_ACTIONS } from '../integrity/actions.js';
 import { collectGaps, couldNotCheck, type GapProgress } from '../gaps/index.js';
 import { GAPS_ACTIONS } from '../gaps/actions.js';
 import type { Evidence } from '../evidence/schema.js';
-import type { Report } from '../report/model.js';
 import { inertLine } from '../util/text.js';
 import { diagnose } from './index.js';
 
@@ -34,6 +33,8 @@ export interface DiagnosisOptions {
   /** Told what runs after the nine steps; undefined when it is done. */
   onPhase?: (phase: DiagnosisPhase | undefined) => void;
 }
+
+type Report = ReturnType<typeof diagnose>;
 
 export interface Diagnosed {
   evidence: Evidence;
