@@ -17,6 +17,8 @@ export interface FakeAws {
   calls: { get: string[]; list: number; publicKeys: number };
   /** Keys whose GetObject answers AccessDenied. */
   denied: Set<string>;
+  /** Every command the fakes received, as `service:Operation`. */
+  sent(): string[];
   restore(): void;
 }
 
@@ -80,6 +82,12 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
     store,
     calls,
     denied,
+    sent: () =>
+      [
+        ...s3.calls().map((c) => `s3:${(c.args[0] as object).constructor.name}`),
+        ...ct.calls().map((c) => `cloudtrail:${(c.args[0] as object).constructor.name}`),
+        ...org.calls().map((c) => `organizations:${(c.args[0] as object).constructor.name}`),
+      ].map((x) => x.replace(/Command$/, '')),
     restore() {
       s3.restore();
       ct.restore();
