@@ -6,7 +6,8 @@ import { addAwsOptions, clientOptions, emit, type AwsFlags, type CliContext } fr
 import type { Register } from './main.js';
 import { gapsExitCode, DEFAULT_MAX_LOOKUP_CALLS } from '../gaps/model.js';
 import type { GapProgress } from '../gaps/engine.js';
-import { renderGapsText, progressLine } from '../gaps/render.js';
+import { renderGapsText, progressLine } from '../report/gaps-text.js';
+import { gzipJsonLinesFile } from './export-file.js';
 
 interface GapsFlags extends AwsFlags {
   trail?: string;
@@ -83,7 +84,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           now,
           maxLookupCalls,
           seed,
-          exportPath: flags.export,
+          ...(flags.export ? { exportMissing: gzipJsonLinesFile(flags.export) } : {}),
           onProgress: progress.listener,
         });
       } catch (e) {

@@ -1,18 +1,13 @@
 import { leastPrivilegePolicy } from '../collect/permissions.js';
+import { VALIDATE_ACTIONS } from '../integrity/actions.js';
+import { GAPS_ACTIONS } from '../gaps/actions.js';
 
-/** validate: digests and logs (GetObject, ListBucket), public keys, the trail's bucket, org id. */
-export const VALIDATE_ACTIONS = [
-  'cloudtrail:DescribeTrails',
-  'cloudtrail:ListPublicKeys',
-  'organizations:DescribeOrganization',
-  's3:GetObject',
-  's3:ListBucket',
-] as const;
+export { VALIDATE_ACTIONS, GAPS_ACTIONS };
 
-/** gaps: event history, delivered records in S3 and CloudWatch Logs. */
-export const GAPS_ACTIONS = ['cloudtrail:LookupEvents', 's3:GetObject', 's3:ListBucket', 'logs:FilterLogEvents'] as const;
-
-/** Every read-only action trail-doctor may call: the nine steps, validate and gaps. */
+/**
+ * Every read-only action trail-doctor may call: the nine steps' collectors, validate and gaps, each
+ * declared next to its calls (a parity test reads the call sites and fails naming a missing one).
+ */
 export function toolPolicy(): object {
   return leastPrivilegePolicy([...VALIDATE_ACTIONS, ...GAPS_ACTIONS]);
 }

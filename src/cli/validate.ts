@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { Register } from './main.js';
 import { addAwsOptions, clientOptions, type AwsFlags } from './context.js';
 import { parseFormat, parsePositiveInt, parseTime, parseTrail, UsageError } from './args.js';
-import { TextStatusPrinter, toJson } from '../integrity/render.js';
+import { TextStatusPrinter, toJson } from '../report/validate-text.js';
 import { DEFAULT_CONCURRENCY } from '../integrity/model.js';
 import { isValidRegion } from '../aws/regions.js';
 

@@ -4,7 +4,7 @@ import type { Probe } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
 import { runNode, type CallAudit } from './chain.js';
 import { STEP_TITLES, type ProgressListener, type StepProgressEvent } from './progress.js';
-import type { AnyCollector, CollectContext, NodeName, Outputs } from './types.js';
+import { DEFAULT_LIMITS, type AnyCollector, type CollectContext, type NodeName, type Outputs } from './types.js';
 import { collectors as c1 } from './step1-trail.js';
 import { collectors as c2 } from './step2-status.js';
 import { collectors as c3 } from './step3-log-events.js';
@@ -29,6 +29,13 @@ export interface PlanOptions {
   collectors?: readonly AnyCollector[];
   /** Called when a node starts / finishes (tests observe the schedule). */
   onNode?: (e: { node: NodeName; state: 'started' | 'finished'; at: number }) => void;
+  /**
+   * Run only these nodes and the nodes they need (`gaps` and `validate` need a few of the nine
+   * steps' reads, not all of them). Default: every collector.
+   */
+  only?: readonly NodeName[];
+  /** Outputs already known: those nodes are not run, their value is handed to whoever needs it. */
+  given?: Partial<Outputs>;
 }
 
 export interface PlanResult {
@@ -143,10 +150,50 @@ export function fallbackOutput(name: NodeName, reason: string, needs = 'n/a'): O
   }
 }
 
+/** The context of a command that reads one trail's configuration (`gaps`, `validate`). */
+export function targetContext(trailInput: string, region: string, window: { start: Date; end: Date }, now: Date): CollectContext {
+  return { region, trailInput, window, now, limits: DEFAULT_LIMITS };
+}
+
+/**
+ * The IAM actions the given nodes may call, with the nodes they need (what `gaps` and `validate`
+ * send through the plan). Unknown names throw, so a renamed node cannot drop actions silently.
+ */
+export function nodeActions(nodes: readonly NodeName[]): string[] {
+  const byName = new Map(COLLECTORS.map((c) => [c.name, c] as const));
+  return [...new Set(subPlan(byName, nodes, {}).flatMap((c) => c.apis))].sort();
+}
+
+/** The collectors `only` needs, transitively, in plan order; nodes in `given` are not run. */
+function subPlan(byName: Map<NodeName, AnyCollector>, only: readonly NodeName[], given: Partial<Outputs>): AnyCollector[] {
+  const keep = new Set<NodeName>();
+  const visit = (n: NodeName) => {
+    if (keep.has(n) || n in given) return;
+    const c = byName.get(n);
+    if (!c) throw new Error(`collection plan: no collector ${n}`);
+    keep.add(n);
+    for (const d of c.needs) visit(d);
+  };
+  for (const n of only) visit(n);
+  return [...byName.values()].filter((c) => keep.has(c.name));
+}
+
+/**
+ * Some nodes of the plan, for the commands that need only part of the nine steps (the trail, its
+ * bucket's region, its selectors, the organization id): the same collectors, so the same answers.
+ */
+export async function runNodes<K extends NodeName>(clients: AwsClients, ctx: CollectContext, nodes: readonly K[], given: Partial<Outputs> = {}): Promise<Pick<Outputs, K>> {
+  const { outputs } = await runPlan(clients, ctx, { only: nodes, given });
+  const out = {} as Pick<Outputs, K>;
+  for (const n of nodes) out[n] = (n in given ? given[n] : outputs[n]) as Outputs[K];
+  return out;
+}
+
 export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: PlanOptions = {}): Promise<PlanResult> {
-  const collectors = opts.collectors ?? COLLECTORS;
-  planOrder(collectors);
-  const byName = new Map(collectors.map((c) => [c.name, c] as const));
+  const all = opts.collectors ?? COLLECTORS;
+  planOrder(all);
+  const byName = new Map(all.map((c) => [c.name, c] as const));
+  const collectors = opts.only ? subPlan(byName, opts.only, opts.given ?? {}) : all;
   const t0 = Date.now();
   const audit: CallAudit[] = [];
   const running = new Map<NodeName, Promise<{ value: unknown; depth: number }>>();
@@ -163,6 +210,11 @@ export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: Pl
   const start = (name: NodeName): Promise<{ value: unknown; depth: number }> => {
     const existing = running.get(name);
     if (existing) return existing;
+    if (opts.given && name in opts.given) {
+      const known = Promise.resolve({ value: opts.given[name] as unknown, depth: 0 });
+      running.set(name, known);
+      return known;
+    }
     const c = byName.get(name)!;
     const p = (async () => {
       const deps = await Promise.all(c.needs.map((n) => start(n)));

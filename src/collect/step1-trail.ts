@@ -24,7 +24,8 @@ export function trailConfigOf(t: Trail): TrailConfig | undefined {
     s3BucketName: text(t.S3BucketName, 255),
     s3KeyPrefix: text(t.S3KeyPrefix, 400),
     snsTopicArn: text(t.SnsTopicARN, 400),
-    includeGlobalServiceEvents: t.IncludeGlobalServiceEvents === true,
+    // CreateTrail's documented default is true: an answer without the field is a trail that includes them.
+    includeGlobalServiceEvents: t.IncludeGlobalServiceEvents !== false,
     isMultiRegionTrail: t.IsMultiRegionTrail === true,
     isOrganizationTrail: t.IsOrganizationTrail === true,
     logFileValidationEnabled: t.LogFileValidationEnabled === true,

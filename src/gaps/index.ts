@@ -1,16 +1,15 @@
-import { GetTrailCommand, GetEventSelectorsCommand, type GetEventSelectorsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
-import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import type { AwsClients } from '../aws/clients.js';
-import { classifyError, probe } from '../aws/call.js';
-import type { Evidence, EventSelectors, TrailConfig } from '../evidence/schema.js';
+import { runNodes, targetContext } from '../collect/plan.js';
+import { GAP_TARGET_NODES } from './target.js';
+import type { Evidence } from '../evidence/schema.js';
 import { isOk } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
 import { GapEngine, type EngineInputs, type EngineOptions, type GapProgress } from './engine.js';
 import type { GapReport } from './model.js';
 
 export { gapReportSchema, gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
-export type { GapProgress } from './engine.js';
+export type { GapProgress, MissingExport } from './engine.js';
+export { GAPS_ACTIONS } from './actions.js';
 export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './engine.js';
 
 /** The engine's options, with the trail to resolve and `now` defaulting to the clock. */
@@ -23,50 +22,6 @@ export interface GapOptions extends Omit<EngineOptions, 'now'> {
 /** The trail could not be found or the input is wrong: the CLI exits 2. */
 export class GapsInputError extends Error {
   override name = 'GapsInputError';
-}
-
-const ARN = /^arn:[^:]+:cloudtrail:([^:]+):(\d{12}):trail\/(.+)$/;
-
-function trailFromSdk(t: Record<string, unknown>, fallbackRegion: string): TrailConfig {
-  const arn = String(t.TrailARN ?? '');
-  const m = ARN.exec(arn);
-  return {
-    name: String(t.Name ?? m?.[3] ?? ''),
-    arn,
-    homeRegion: typeof t.HomeRegion === 'string' ? t.HomeRegion : (m?.[1] ?? fallbackRegion),
-    s3BucketName: typeof t.S3BucketName === 'string' ? t.S3BucketName : undefined,
-    s3KeyPrefix: typeof t.S3KeyPrefix === 'string' && t.S3KeyPrefix ? t.S3KeyPrefix : undefined,
-    includeGlobalServiceEvents: t.IncludeGlobalServiceEvents !== false,
-    isMultiRegionTrail: t.IsMultiRegionTrail === true,
-    isOrganizationTrail: t.IsOrganizationTrail === true,
-    logFileValidationEnabled: t.LogFileValidationEnabled === true,
-    cloudWatchLogsLogGroupArn: typeof t.CloudWatchLogsLogGroupArn === 'string' && t.CloudWatchLogsLogGroupArn ? t.CloudWatchLogsLogGroupArn : undefined,
-    cloudWatchLogsRoleArn: typeof t.CloudWatchLogsRoleArn === 'string' && t.CloudWatchLogsRoleArn ? t.CloudWatchLogsRoleArn : undefined,
-    kmsKeyId: typeof t.KmsKeyId === 'string' && t.KmsKeyId ? t.KmsKeyId : undefined,
-  };
-}
-
-function selectorsFromSdk(r: GetEventSelectorsCommandOutput): EventSelectors {
-  return {
-    eventSelectors: (r.EventSelectors ?? []).map((s) => ({
-      readWriteType: s.ReadWriteType,
-      includeManagementEvents: s.IncludeManagementEvents,
-      dataResources: (s.DataResources ?? []).map((d) => ({ type: d.Type ?? '', values: d.Values ?? [] })),
-      excludeManagementEventSources: s.ExcludeManagementEventSources ?? [],
-    })),
-    advancedEventSelectors: (r.AdvancedEventSelectors ?? []).map((s) => ({
-      name: s.Name,
-      fieldSelectors: (s.FieldSelectors ?? []).map((f) => ({
-        field: f.Field ?? '',
-        equals: f.Equals,
-        startsWith: f.StartsWith,
-        endsWith: f.EndsWith,
-        notEquals: f.NotEquals,
-        notStartsWith: f.NotStartsWith,
-        notEndsWith: f.NotEndsWith,
-      })),
-    })),
-  };
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -86,43 +41,33 @@ export function couldNotCheck(opts: { start: Date; end: Date }, trail: string, r
 
 /**
  * Measures the audit gap of a trail in one region: event history against what the trail delivered.
- * Reads the trail's configuration itself (GetTrail, GetEventSelectors, GetBucketLocation, and
- * DescribeOrganization for organization trails).
+ * The trail, its selectors, bucket region and organization id come from the same collectors as a
+ * diagnosis (src/collect/plan.ts), run alone.
  */
 export async function measureGaps(clients: AwsClients, opts: GapOptions): Promise<GapReport> {
-  const ct = clients.cloudtrail(opts.region);
-  let trail: TrailConfig;
-  try {
-    const res = await ct.send(new GetTrailCommand({ Name: opts.trail }));
-    if (!res.Trail) throw new GapsInputError(`trail ${JSON.stringify(opts.trail)} not found in ${opts.region}`);
-    trail = trailFromSdk(res.Trail as Record<string, unknown>, opts.region);
-  } catch (e) {
-    if (e instanceof GapsInputError) throw e;
-    const c = classifyError(e, ['TrailNotFoundException']);
-    if (c.kind === 'absent') throw new GapsInputError(`trail ${JSON.stringify(inertLine(opts.trail, 300))} not found in ${opts.region} (pass the trail ARN for a trail of another region or account)`);
-    return couldNotCheck(opts, opts.trail, opts.region, `could not read the trail: ${c.code}: ${c.message}`, 'cloudtrail:GetTrail');
+  const now = opts.now ?? new Date();
+  const ctx = targetContext(opts.trail, opts.region, { start: opts.start, end: opts.end }, now);
+  const { trail: found, s2, bucketLocation, organization: org } = await runNodes(clients, ctx, GAP_TARGET_NODES);
+  const resolved = found.resolved;
+  if (!resolved) {
+    const p = found.trail;
+    if (p.status === 'absent') throw new GapsInputError(`trail ${JSON.stringify(inertLine(opts.trail, 300))} not found in ${opts.region} (pass the trail ARN for a trail of another region or account)`);
+    return couldNotCheck(opts, opts.trail, opts.region, `could not read the trail: ${p.errorCode ?? p.status}: ${p.reason ?? ''}`, p.needs ?? 'cloudtrail:GetTrail');
   }
+  const trail = resolved.config;
+  const sel = s2.selectors;
   const notes: string[] = [];
-  const m = ARN.exec(trail.arn);
-  const accountId = m?.[2] ?? '';
-  const [sel, loc, org] = await Promise.all([
-    probe(() => ct.send(new GetEventSelectorsCommand({ TrailName: trail.arn || trail.name })), selectorsFromSdk, { needs: 'cloudtrail:GetEventSelectors' }),
-    trail.s3BucketName
-      ? probe(() => clients.s3(opts.region).send(new GetBucketLocationCommand({ Bucket: trail.s3BucketName })), (r) => r.LocationConstraint || 'us-east-1', { needs: 's3:GetBucketLocation', optional: true })
-      : Promise.resolve(undefined),
-    trail.isOrganizationTrail ? probe(() => clients.organizations().send(new DescribeOrganizationCommand({})), (r) => r.Organization?.Id ?? '', { needs: 'organizations:DescribeOrganization' }) : Promise.resolve(undefined),
-  ]);
   if (!isOk(sel)) notes.push(`event selectors unreadable (${sel.errorCode ?? sel.status}; needs cloudtrail:GetEventSelectors): all management events assumed selected`);
-  if (trail.isOrganizationTrail && !isOk(org)) notes.push('organization id unreadable: log files looked for under AWSLogs/<account>/');
+  if (trail.isOrganizationTrail && !(isOk(org) && org.value)) notes.push('organization id unreadable: log files looked for under AWSLogs/<account>/');
   const inputs: EngineInputs = {
     trail,
     selectors: isOk(sel) ? sel.value : undefined,
-    accountId,
+    accountId: resolved.ownerAccount,
     orgId: isOk(org) && org.value ? org.value : undefined,
-    bucketRegion: isOk(loc) ? loc.value : undefined,
+    bucketRegion: bucketLocation.region,
     notes,
   };
-  return new GapEngine(clients, { ...opts, now: opts.now ?? new Date() }, inputs).run();
+  return new GapEngine(clients, { ...opts, now }, inputs).run();
 }
 
 /**

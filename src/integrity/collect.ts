@@ -3,6 +3,8 @@ import type { Evidence } from '../evidence/schema.js';
 import { inertLine } from '../util/text.js';
 import { MAX_EVIDENCE_PROBLEMS, type IntegrityEvidence, type ValidationResult } from './model.js';
 import { validateTrail, ValidateInputError } from './validate.js';
+import type { KnownTarget } from './target.js';
+import { parseArn } from '../collect/util.js';
 
 /** Bounded evidence from a validation result: counts, chains, at most 50 problem files. */
 export function toIntegrityEvidence(r: ValidationResult): IntegrityEvidence {
@@ -33,6 +35,25 @@ export function toIntegrityEvidence(r: ValidationResult): IntegrityEvidence {
   };
 }
 
+/** The trail, bucket-region and organization reads the diagnosis made, as the plan's outputs. */
+function knownFrom(evidence: Evidence): KnownTarget {
+  const s = evidence.steps;
+  const t = s.s1.trail;
+  if (t.status !== 'ok' || !t.value) return {};
+  const a = parseArn(t.value.arn);
+  const s4 = s.s4;
+  const region = s4.location.status === 'ok' ? s4.location.value?.region : s4.head.value?.region;
+  return {
+    trail: {
+      trail: t,
+      trailsInRegion: s.s1.trailsInRegion,
+      resolved: { config: t.value, name: t.value.name, arn: t.value.arn, homeRegion: t.value.homeRegion, ownerAccount: a?.account ?? '', partition: a?.partition ?? 'aws' },
+    },
+    bucketLocation: { ...(s4.bucket ? { bucket: s4.bucket } : {}), head: s4.head, location: s4.location, ...(region ? { region } : {}), readable: s4.head.status !== 'absent' },
+    organization: s.s6.organizationId,
+  };
+}
+
 /**
  * For `diagnose`: when step 1 found the trail with log file validation on, validate its digest
  * chain over the evidence window. `undefined` when validation is off (or the trail unknown).
@@ -51,7 +72,7 @@ export async function collectIntegrity(clients: AwsClients, evidence: Evidence, 
       ...(trail.s3BucketName ? { s3Bucket: trail.s3BucketName, s3Prefix: trail.s3KeyPrefix ?? '' } : {}),
       concurrency: opts.concurrency ?? 16,
       now: new Date(evidence.collectedAt),
-    });
+    }, knownFrom(evidence));
     return toIntegrityEvidence(r);
   } catch (e) {
     const message = e instanceof ValidateInputError ? e.message : `unexpected: ${(e as Error)?.message ?? String(e)}`;

@@ -1,5 +1,6 @@
 export { validateTrail, CouldNotCheckError, ValidateInputError } from './validate.js';
 export { collectIntegrity, toIntegrityEvidence } from './collect.js';
+export { VALIDATE_ACTIONS } from './actions.js';
 export { integrityEvidenceSchema, MAX_EVIDENCE_PROBLEMS } from './model.js';
 export type {
   ValidateOptions,
@@ -12,4 +13,3 @@ export type {
   ChainSummary,
   IntegrityEvidence,
 } from './model.js';
-export { TextStatusPrinter, toJson, fileLine } from './render.js';

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudTrailClient, GetTrailCommand, GetEventSelectorsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { S3Client, ListObjectsV2Command, GetObjectCommand, GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand, GetEventSelectorsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { S3Client, ListObjectsV2Command, GetObjectCommand, GetBucketLocationCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 
@@ -169,20 +169,23 @@ export function fakeAws(acct: FakeAccount): Fake {
   const ct = mockClient(CloudTrailClient);
   const s3 = mockClient(S3Client);
   const logs = mockClient(CloudWatchLogsClient);
-  ct.on(GetTrailCommand).resolves({
-    Trail: {
-      Name: TRAIL,
-      TrailARN: TRAIL_ARN,
-      HomeRegion: REGION,
-      S3BucketName: BUCKET,
-      IncludeGlobalServiceEvents: true,
-      IsMultiRegionTrail: false,
-      IsOrganizationTrail: false,
-      LogFileValidationEnabled: true,
-      ...(acct.cwl ? { CloudWatchLogsLogGroupArn: LOG_GROUP_ARN, CloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/ct-cwl` } : {}),
-      ...(acct.trail ?? {}),
-    },
-  });
+  const trail = {
+    Name: TRAIL,
+    TrailARN: TRAIL_ARN,
+    HomeRegion: REGION,
+    S3BucketName: BUCKET,
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: false,
+    IsOrganizationTrail: false,
+    LogFileValidationEnabled: true,
+    ...(acct.cwl ? { CloudWatchLogsLogGroupArn: LOG_GROUP_ARN, CloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/ct-cwl` } : {}),
+    ...(acct.trail ?? {}),
+  };
+  // The calls of the plan's trail, selectors and bucket nodes (the same collectors as diagnose).
+  ct.on(GetTrailCommand).resolves({ Trail: trail });
+  ct.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
+  ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
   ct.on(GetEventSelectorsCommand).resolves({ TrailARN: TRAIL_ARN, ...(acct.selectors ?? { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }) });
   let calls = 0;
   ct.on(LookupEventsCommand).callsFake(async (input: LookupRequest) => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureGaps, gapReportSchema, gapsExitCode, GapsInputError, type GapReport } from '../../src/gaps/index.js';
+import { gzipJsonLinesFile } from '../../src/cli/export-file.js';
 import { BUCKET, LOG_GROUP, TRAIL, change, deliver, fakeAws, logKey, record, routine, type Fake, type Rec } from './fixtures.js';
 
 const H = 3_600_000;
@@ -218,7 +219,7 @@ describe('measureGaps against generated histories (fake clients)', () => {
     const s = brokenBucketScenario();
     const dir = mkdtempSync(join(tmpdir(), 'gaps-export-'));
     const path = join(dir, 'missing.jsonl.gz');
-    const r = await run({ history: s.history, files: deliver(s.delivered) }, { exportPath: path });
+    const r = await run({ history: s.history, files: deliver(s.delivered) }, { exportMissing: gzipJsonLinesFile(path) });
     expect(r.exported).toMatchObject({ path, events: s.missing.length, complete: true, source: 'event-history' });
     expect(r.exported!.note).toMatch(/event history/);
     const lines = gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n');
@@ -232,9 +233,11 @@ describe('measureGaps against generated histories (fake clients)', () => {
 
   it('a trail that does not exist is bad input', async () => {
     fake = fakeAws({ history: [], files: [] });
-    const { CloudTrailClient, GetTrailCommand } = await import('@aws-sdk/client-cloudtrail');
+    const { CloudTrailClient, DescribeTrailsCommand, GetTrailCommand } = await import('@aws-sdk/client-cloudtrail');
     const { mockClient } = await import('aws-sdk-client-mock');
-    mockClient(CloudTrailClient).on(GetTrailCommand).rejects(Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }));
+    const ct = mockClient(CloudTrailClient);
+    ct.on(GetTrailCommand).rejects(Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }));
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
     await expect(measureGaps(fake.clients, { trail: 'nope', region: 'eu-west-1', start, end, now })).rejects.toBeInstanceOf(GapsInputError);
   });
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CloudTrailClient, DescribeTrailsCommand, ListPublicKeysCommand, type PublicKey, type Trail } from '@aws-sdk/client-cloudtrail';
+import { GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailCommand, ListPublicKeysCommand, type PublicKey, type Trail } from '@aws-sdk/client-cloudtrail';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import type { FixtureKey, Store } from './fixtures.js';
@@ -17,6 +17,8 @@ export interface FakeAws {
   calls: { get: string[]; list: number; publicKeys: number };
   /** Keys whose GetObject answers AccessDenied. */
   denied: Set<string>;
+  /** Every command the fakes received, as `service:Operation`. */
+  sent(): string[];
   restore(): void;
 }
 
@@ -30,6 +32,7 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
   const denied = new Set<string>();
   const store = opts.store;
   s3.on(GetBucketLocationCommand).resolves({});
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
   s3.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
     const id = `${input.Bucket}/${input.Key}`;
     calls.get.push(input.Key);
@@ -58,6 +61,11 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
     return { Contents: page.map((Key) => ({ Key, Size: store.get(`${input.Bucket}/${Key}`)!.body.length })), IsTruncated: truncated, ...(truncated ? { NextContinuationToken: page[page.length - 1] } : {}) };
   });
   ct.on(DescribeTrailsCommand).resolves({ trailList: opts.trails });
+  ct.on(GetTrailCommand).callsFake(async (input: { Name: string }) => {
+    const t = opts.trails.find((x) => x.Name === input.Name || x.TrailARN === input.Name);
+    if (!t) throw awsError('TrailNotFoundException', `Unknown trail: ${input.Name}`, 400);
+    return { Trail: t };
+  });
   ct.on(ListPublicKeysCommand).callsFake(async () => {
     calls.publicKeys++;
     const list: PublicKey[] =
@@ -74,6 +82,12 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
     store,
     calls,
     denied,
+    sent: () =>
+      [
+        ...s3.calls().map((c) => `s3:${(c.args[0] as object).constructor.name}`),
+        ...ct.calls().map((c) => `cloudtrail:${(c.args[0] as object).constructor.name}`),
+        ...org.calls().map((c) => `organizations:${(c.args[0] as object).constructor.name}`),
+      ].map((x) => x.replace(/Command$/, '')),
     restore() {
       s3.restore();
       ct.restore();

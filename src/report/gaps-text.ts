@@ -1,6 +1,6 @@
 import { inertLine } from '../util/text.js';
-import type { GapEvent, GapReport } from './model.js';
-import type { GapProgress } from './engine.js';
+import type { GapEvent, GapReport } from '../gaps/model.js';
+import type { GapProgress } from '../gaps/engine.js';
 
 /** The gap report as text for a terminal (80 columns by default). Untrusted strings stay inert. */
 export function renderGapsText(r: GapReport, opts: { width?: number } = {}): string {

@@ -1,5 +1,5 @@
 import { inertLine } from '../util/text.js';
-import type { FileResult, Notice, ValidationResult } from './model.js';
+import type { FileResult, Notice, ValidationResult } from '../integrity/model.js';
 
 /** Text output with `aws cloudtrail validate-logs` wording (cloudtrail-files.md §5.8). */
 

@@ -1,0 +1,93 @@
+import type { AwsClients } from '../aws/clients.js';
+import { collect, type CollectRequest } from '../collect/index.js';
+import { collectIntegrity, type IntegrityEvidence } from '../integrity/index.js';
+import { VALIDATE_ACTIONS } from '../integrity/actions.js';
+import { collectGaps, couldNotCheck, type GapProgress } from '../gaps/index.js';
+import { GAPS_ACTIONS } from '../gaps/actions.js';
+import type { Evidence } from '../evidence/schema.js';
+import { inertLine } from '../util/text.js';
+import { diagnose } from './index.js';
+
+/**
+ * The whole runbook against a live account: the nine steps, then integrity validation when the
+ * trail has it on, then — only when the first pass finds no cause — the audit-gap engine against
+ * event history (the runbook's "if no correlation is found" fallback). A pass that fails becomes
+ * evidence saying what could not be verified, never a silent healthy. `diagnose`, `collect`, and
+ * the fleet and watch commands all run this.
+ */
+
+/**
+ * LookupEvents calls the diagnosis fallback may spend (2 per second: 30 s at most). The `gaps`
+ * command spends more and says how much it sampled.
+ */
+export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
+
+/** What runs after the nine steps, for a live display. */
+export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress };
+
+export interface DiagnosisOptions {
+  /** Validate the digest chain over the window when the trail has LogFileValidationEnabled. */
+  integrity: boolean;
+  /** 'auto': measure gaps only when the first diagnosis finds no confirmed/likely cause. */
+  gaps: 'auto' | 'always' | 'never';
+  /** Told what runs after the nine steps; undefined when it is done. */
+  onPhase?: (phase: DiagnosisPhase | undefined) => void;
+}
+
+type Report = ReturnType<typeof diagnose>;
+
+export interface Diagnosed {
+  evidence: Evidence;
+  report: Report;
+}
+
+/** Runs the integrity pass into the evidence; a failure is unverified integrity naming the permissions. */
+async function integrityPass(clients: AwsClients, evidence: Evidence): Promise<void> {
+  try {
+    evidence.integrity = await collectIntegrity(clients, evidence);
+  } catch (e) {
+    const integrity: IntegrityEvidence = {
+      status: 'unverified',
+      window: evidence.window,
+      problems: [],
+      problemsTruncated: false,
+      reason: `digest-chain validation failed: ${inertLine((e as Error)?.message ?? String(e))}`,
+      needs: VALIDATE_ACTIONS.join(', '),
+    };
+    evidence.integrity = integrity;
+  }
+}
+
+/** Does the gap fallback run after a first diagnosis? */
+export function needsGapFallback(mode: DiagnosisOptions['gaps'], first: Report): boolean {
+  return mode === 'always' || (mode === 'auto' && first.verdict !== 'problem');
+}
+
+export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opts: DiagnosisOptions): Promise<Diagnosed> {
+  const evidence = await collect(clients, req);
+  const trailOk = evidence.steps.s1.trail.status === 'ok';
+  if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
+    opts.onPhase?.({ phase: 'integrity' });
+    await integrityPass(clients, evidence);
+  }
+  let report = diagnose(evidence);
+  if (trailOk && needsGapFallback(opts.gaps, report)) {
+    opts.onPhase?.({ phase: 'gaps' });
+    try {
+      evidence.gaps = await collectGaps(clients, evidence, {
+        maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress }),
+      });
+      report = diagnose(evidence);
+    } catch (e) {
+      const w = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
+      const reason = `the audit-gap measurement failed: ${inertLine((e as Error)?.message ?? String(e))}`;
+      evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
+    }
+  }
+  opts.onPhase?.(undefined);
+  const calls = clients.callCount;
+  if (evidence.stats) evidence.stats.apiCalls = calls;
+  if (report.stats) report.stats.apiCalls = calls;
+  return { evidence, report };
+}

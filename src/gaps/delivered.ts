@@ -1,0 +1,114 @@
+import type { AwsClients } from '../aws/clients.js';
+import { exceedsCloudWatchLimit, DEFAULT_LATE_DELIVERY_MS, type Destination } from './model.js';
+import { fetchCwl, ingestS3, newCwlStore, newStore, type CwlStore, type S3Target } from './deliveries.js';
+import { GLOBAL_REGION } from './scope.js';
+import type { Cmp, GapRun } from './run.js';
+
+/** The IAM actions behind reading what the trail delivered. */
+export const DELIVERED_ACTIONS = ['s3:ListBucket', 's3:GetObject', 'logs:FilterLogEvents'] as const;
+
+/**
+ * The delivered-record store: event IDs the trail delivered to S3 (the window's log files, streamed
+ * once; us-east-1's only around the global-service events compared) and to CloudWatch Logs (fetched
+ * for the time ranges compared), and each compared event's delivery status per destination.
+ */
+export class DeliveredRecords {
+  readonly s3 = newStore();
+  readonly s3Global = newStore();
+  readonly cwl: CwlStore = newCwlStore();
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly run: GapRun,
+  ) {}
+
+  s3Target(region: string): S3Target | undefined {
+    const { trail: t, bucketRegion, accountId, orgId } = this.run.inputs;
+    if (!t.s3BucketName) return undefined;
+    return {
+      bucket: t.s3BucketName,
+      bucketRegion: bucketRegion ?? t.homeRegion ?? this.run.opts.region,
+      prefix: t.s3KeyPrefix,
+      accountId,
+      orgId: t.isOrganizationTrail ? orgId : undefined,
+      region,
+    };
+  }
+
+  /** Streams the window's log files (to its end + the late-delivery margin). */
+  startS3(): Promise<void> {
+    const { opts, startMs, endMs, notes } = this.run;
+    const target = this.s3Target(opts.region);
+    if (!target) {
+      notes.push('the trail has no S3 bucket');
+      return Promise.resolve();
+    }
+    const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    return ingestS3(
+      this.clients,
+      target,
+      {
+        from: startMs - (startMs % 60_000),
+        to: endMs + late,
+        concurrency: opts.concurrency,
+        maxFileBytes: opts.maxFileBytes,
+        onProgress: (done, total) => {
+          if (done % 50 === 0 || done === total) opts.onProgress?.({ phase: 's3', done, total, message: 'reading S3 log files' });
+        },
+      },
+      this.s3,
+    );
+  }
+
+  /** us-east-1's log files around the given global-service event times. */
+  async ingestGlobal(times: number[]): Promise<void> {
+    const target = this.s3Target(GLOBAL_REGION);
+    if (!target) return;
+    const { opts } = this.run;
+    const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    await ingestS3(this.clients, target, { from: times[0]! - 60_000, to: times[times.length - 1]! + late, keep: (ms) => times.some((x) => ms >= x - 60_000 && ms <= x + late), concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes }, this.s3Global);
+  }
+
+  /** Marks S3 and CloudWatch Logs delivery for every compared event not yet judged. */
+  async evaluate(): Promise<void> {
+    const { compared, opts, logGroupName, hours } = this.run;
+    const needCwl: [number, number][] = [];
+    for (const c of compared.values()) {
+      if (c.scope !== 'in') continue;
+      if (c.s3 === undefined) {
+        const store = c.historyRegion === opts.region ? this.s3 : this.s3Global;
+        c.s3 = store.ids.has(c.id);
+        const size = store.large.get(c.id);
+        if (size !== undefined) c.size = size;
+      }
+      if (logGroupName && c.cwl === undefined) needCwl.push([c.t - 1000, c.t + 1000]);
+    }
+    if (logGroupName && needCwl.length) {
+      opts.onProgress?.({ phase: 'cloudwatch-logs', done: 0, total: 1, message: 'reading the CloudWatch Logs log group' });
+      // Fetch the hours' covered ranges (not event by event): few FilterLogEvents calls.
+      const ranges: [number, number][] = [];
+      for (const h of hours) for (const [a, b] of h.covered) ranges.push([a - 1000, b + 1000]);
+      for (const r of needCwl) ranges.push(r);
+      await fetchCwl(this.clients, opts.region, logGroupName, ranges, this.cwl);
+      for (const c of compared.values()) {
+        if (c.scope !== 'in' || c.cwl !== undefined) continue;
+        if (!this.cwl.fetched.some(([a, b]) => a <= c.t && c.t <= b)) continue;
+        c.cwl = this.cwl.ids.has(c.id);
+        if (!c.cwl && c.s3 && exceedsCloudWatchLimit(c.size)) c.tooLarge = true;
+      }
+    }
+  }
+
+  /** A destination whose listing or reading failed cannot prove anything missing. */
+  unreadable(d: Destination, historyRegion = this.run.opts.region): boolean {
+    if (d === 's3') return (historyRegion === this.run.opts.region ? this.s3 : this.s3Global).errors.length > 0;
+    return this.cwl.errors.length > 0;
+  }
+
+  readonly status = (c: Cmp, d: Destination): 'delivered' | 'missing' | 'n/a' => {
+    if (c.scope !== 'in' || this.unreadable(d, c.historyRegion)) return 'n/a';
+    if (d === 's3') return c.s3 === undefined ? 'n/a' : c.s3 ? 'delivered' : 'missing';
+    if (c.cwl === undefined || c.tooLarge) return 'n/a';
+    return c.cwl ? 'delivered' : 'missing';
+  };
+}
