@@ -25,6 +25,7 @@ import { check as snsNotificationFailing } from './sns-notification-failing.js';
 import { check as organizationPolicyDenies } from './organization-policy-denies.js';
 import { check as organizationTrailMisconfigured } from './organization-trail-misconfigured.js';
 import { check as logIntegrityValidationFailed } from './log-integrity-validation-failed.js';
+import { check as regionNotCovered } from './region-not-covered.js';
 
 /**
  * Every check, in runbook order (step, then the precedence of ../shared/reference/root-causes.md).
@@ -58,6 +59,7 @@ export const CHECKS: readonly Check[] = [
   snsNotificationFailing,
   logIntegrityValidationFailed,
   logFileValidationDisabled,
+  regionNotCovered,
 ];
 
 /** Looks a check up by its root-cause id. */
