@@ -5,9 +5,10 @@ import { register as demo } from './demo.js';
 import { register as policy } from './policy.js';
 import { register as gaps } from './gaps.js';
 import { register as validate } from './validate.js';
+import { register as scan } from './scan.js';
 
 /**
  * The command list, in help order. Each command module exports a `register(program, ctx)`;
  * add yours here with one import and one entry.
  */
-export const COMMANDS: readonly Register[] = [diagnose, collect, validate, gaps, demo, policy];
+export const COMMANDS: readonly Register[] = [diagnose, collect, validate, gaps, scan, demo, policy];

@@ -38,8 +38,6 @@ export interface ScanTrail {
   isLogging?: boolean;
   verdict: Verdict;
   rootCauses: ScanRootCause[];
-  /** API calls its diagnosis sent. */
-  apiCalls?: number;
 }
 
 export interface ScanAccount {
@@ -64,6 +62,9 @@ export interface ScanFinding {
   id: ScanFindingId;
   confidence: Confidence;
   summary: string;
+  /** Additive: the chain of evidence and the fix, so every format can print them without the details. */
+  evidence?: string[];
+  remediation?: { summary: string; commands: string[] };
 }
 
 export interface ScanSummary {
