@@ -18,7 +18,7 @@ const FINDING_CONFIDENCES = new Set(['confirmed', 'likely']);
 
 /** The cause to headline for a trail: its first confirmed or likely one. */
 export function topCause(t: ScanTrail) {
-  return t.rootCauses.find((c) => FINDING_CONFIDENCES.has(c.confidence));
+  return t.rootCauses.find((c) => c.id !== 'healthy' && FINDING_CONFIDENCES.has(c.confidence));
 }
 
 export function coverageCell(a: ScanAccount): string {

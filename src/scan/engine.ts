@@ -184,7 +184,7 @@ export async function runScan(req: ScanRequest): Promise<ScanResult> {
     for (const h of healths) {
       if (h.report) details.push({ accountId: t.id, trailArn: h.trail.arn, report: h.report });
       for (const c of h.report?.rootCauses ?? []) {
-        if (!FINDING_CONFIDENCES.has(c.confidence)) continue;
+        if (c.id === 'healthy' || !FINDING_CONFIDENCES.has(c.confidence)) continue;
         findings.push({
           accountId: t.id,
           region: h.trail.homeRegion,

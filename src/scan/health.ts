@@ -55,7 +55,7 @@ export async function trailHealth(clients: AwsClients, accountId: string, t: Tra
     ...(isLogging !== undefined ? { isLogging } : {}),
     ...(isLogging !== undefined && mgmt !== undefined ? { recordsManagementEvents: isLogging && mgmt } : {}),
     verdict: report.verdict,
-    rootCauses: report.rootCauses.map((c) => ({ id: c.id, confidence: c.confidence, summary: c.summary, ...(c.trigger ? { trigger: c.trigger } : {}) })),
+    rootCauses: report.rootCauses.filter((c) => c.id !== 'healthy').map((c) => ({ id: c.id, confidence: c.confidence, summary: c.summary, ...(c.trigger ? { trigger: c.trigger } : {}) })),
   };
   return { trail, coverage, ...(report.verdict !== 'healthy' ? { report } : {}) };
 }

@@ -8,6 +8,12 @@ import { createClients, type ClientOptions } from '../../src/aws/clients.js';
 import { assumeRoleAccess } from '../../src/aws/fleet.js';
 import { runScan, type ScanRequest } from '../../src/scan/engine.js';
 import { scanExitCode } from '../../src/scan/result.js';
+import { mergeScans } from '../../src/scan/merge.js';
+import { CSV_COLUMNS, renderScanCsv } from '../../src/report/scan-csv.js';
+import { renderScanOcsf } from '../../src/report/scan-ocsf.js';
+import { anchorOf, renderScanMarkdown } from '../../src/report/scan-markdown.js';
+import { renderScanHtml } from '../../src/report/scan-html.js';
+import { missingOcsfRequired, normalise, parseCsv } from './formats.js';
 import type { ScanResult } from '../../src/scan/model.js';
 import { clientsFor, createOrganization, MANAGEMENT, memberClients, seedTrail, startStsGate, type StsGate } from './moto-org.js';
 
@@ -157,4 +163,58 @@ describe.skipIf(skip)('scan --organization end to end against moto', () => {
     expect(json.summary).toEqual(result.summary);
     expect(json.findings.map((f) => [f.accountId, f.region, f.id])).toEqual(result.findings.map((f) => [f.accountId, f.region, f.id]));
   }, 60_000);
+
+  it('N shards merged equal one unsharded scan', async () => {
+    const parts = [];
+    for (let index = 0; index < 3; index++) parts.push(await runScan(request({ shard: { index, count: 3 } })));
+    expect(parts.reduce((n, p) => n + p.accounts.length, 0)).toBe(result.accounts.length);
+    expect(parts.filter((p) => p.accounts.length > 0).length).toBeGreaterThan(1);
+    const merged = mergeScans(parts.map((p) => JSON.parse(JSON.stringify(p)) as ScanResult));
+    expect(normalise(merged)).toEqual(normalise(result));
+  }, 120_000);
+
+  it('CSV: one row per account × region × trail, RFC 4180', () => {
+    const rows = parseCsv(renderScanCsv(result));
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
+    const col = (name: string) => CSV_COLUMNS.indexOf(name as never);
+    const of = (acct: string, region: string) => rows.filter((r) => r[col('account_id')] === acct && r[col('region')] === region);
+    expect(of(ids.healthy!, 'us-east-1').map((r) => r[col('trail_name')]).sort()).toEqual(['main', 'org-trail']);
+    expect(of(ids.empty!, 'eu-west-1')).toHaveLength(1);
+    expect(of(ids.empty!, 'eu-west-1')[0]![col('coverage')]).toBe('not-covered');
+    expect(of(ids.empty!, 'eu-west-1')[0]![col('findings')]).toBe('region-not-covered');
+    const locked = rows.filter((r) => r[col('account_id')] === ids.locked);
+    expect(locked).toHaveLength(1);
+    expect(locked[0]![col('account_status')]).toBe('unreachable');
+    // the stopped trail covers no region, and still has its row with its verdict
+    const paused = rows.filter((r) => r[col('trail_name')] === 'paused');
+    expect(paused.map((r) => [r[col('trail_verdict')], r[col('top_root_cause')]])).toEqual([['problem', 'logging-stopped']]);
+  });
+
+  it('OCSF: one Detection Finding (class 2004) per problem with every required field', () => {
+    const lines = renderScanOcsf(result).trim().split('\n');
+    expect(lines).toHaveLength(result.findings.length);
+    for (const line of lines) {
+      const f = JSON.parse(line) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(missingOcsfRequired(f)).toEqual([]);
+      expect(f).toMatchObject({ class_uid: 2004, category_uid: 2, activity_id: 1, type_uid: 200401 });
+      expect(f.cloud.account.uid).toMatch(/^\d{12}$/);
+    }
+    const ids_ = lines.map((l) => (JSON.parse(l) as { finding_info: { uid: string } }).finding_info.uid);
+    expect(new Set(ids_).size).toBe(ids_.length);
+  });
+
+  it('markdown and HTML: the coverage matrix and links from problems to diagnoses', () => {
+    const md = renderScanMarkdown(result);
+    expect(md).toContain('### Coverage');
+    expect(md).toContain(`| ${ids.empty} \\(empty\\) | ✗ | ✓ | ✗ |`);
+    expect(md).not.toMatch(/\| healthy \| healthy \|/);
+    const anchor = anchorOf(ids.stopped!, `arn:aws:cloudtrail:us-west-2:${ids.stopped}:trail/paused`);
+    expect(md).toContain(`](#${anchor})`);
+    expect(md).toContain(`<a id="${anchor}"></a>`);
+    const page = renderScanHtml(result);
+    expect(page).toContain(`href="#${anchor}"`);
+    expect(page).toContain(`id="${anchor}"`);
+    expect(page).not.toMatch(/<script/i);
+  });
 });
