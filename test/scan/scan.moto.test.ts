@@ -4,7 +4,9 @@ import { run } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { createClients, type ClientOptions } from '../../src/aws/clients.js';
+import { createClients, type AwsClients, type ClientOptions } from '../../src/aws/clients.js';
+import { actionForCall } from '../../src/collect/permissions.js';
+import { scanPolicies } from '../../src/scan/policy.js';
 import { assumeRoleAccess } from '../../src/aws/fleet.js';
 import { runScan, type ScanRequest } from '../../src/scan/engine.js';
 import { scanExitCode } from '../../src/scan/result.js';
@@ -28,12 +30,20 @@ describe.skipIf(skip)('scan --organization end to end against moto', () => {
   const ids: Record<string, string> = {};
   let orgId = '';
   let result: ScanResult;
+  const made: AwsClients[] = [];
+  let calls: string[] = [];
 
   const request = (over: Partial<ScanRequest> = {}): ScanRequest => {
     const opts: ClientOptions = { region: 'us-east-1', endpointUrl: gate.endpoint, maxAttempts: 1, rateLimits: { 'cloudtrail:LookupEvents': 50 } };
     const caller = createClients(opts);
+    made.push(caller);
+    const make = (o: ClientOptions) => {
+      const c = createClients(o);
+      made.push(c);
+      return c;
+    };
     return {
-      access: assumeRoleAccess(caller, (o) => createClients(o), { roleName: 'OrganizationAccountAccessRole' }),
+      access: assumeRoleAccess(caller, make, { roleName: 'OrganizationAccountAccessRole' }),
       organization: true,
       roleName: 'OrganizationAccountAccessRole',
       regions: REGIONS,
@@ -67,6 +77,7 @@ describe.skipIf(skip)('scan --organization end to end against moto', () => {
       ...base, account: ids.stopped!, name: 'paused', region: 'us-west-2', bucket: 'stopped-logs', multiRegion: true, logging: false,
     });
     result = await runScan(request());
+    calls = [...new Set(made.flatMap((c) => c.calls.map((x) => actionForCall(`${x.service}:${x.operation}`))))].sort();
   }, 180_000);
 
   afterAll(async () => {
@@ -216,5 +227,15 @@ describe.skipIf(skip)('scan --organization end to end against moto', () => {
     expect(page).toContain(`href="#${anchor}"`);
     expect(page).toContain(`id="${anchor}"`);
     expect(page).not.toMatch(/<script/i);
+  });
+
+  it('every call the scan sent is allowed by `policy --scan`, and AssumeRole only in the management policy', () => {
+    const p = scanPolicies() as unknown as Record<string, { Statement: { Action: string | string[] }[] }>;
+    const actions = (doc: { Statement: { Action: string | string[] }[] }) => new Set(doc.Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])));
+    const management = actions(p.ManagementAccount!);
+    expect(calls).toEqual(expect.arrayContaining(['ec2:DescribeRegions', 'organizations:ListAccounts', 'sts:AssumeRole', 'cloudtrail:DescribeTrails']));
+    expect(calls.filter((c) => !management.has(c))).toEqual([]);
+    const member = actions(p.MemberAccountRole!);
+    expect(calls.filter((c) => !member.has(c))).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);
   });
 });
