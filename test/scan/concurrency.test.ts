@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { fleetStandin, MANAGEMENT } from '../../bench/scan/fleet-standin.js';
+import { assumeRoleAccess } from '../../src/aws/fleet.js';
+import { runScan, type ScanRequest } from '../../src/scan/engine.js';
+import { mergeScans } from '../../src/scan/merge.js';
+import { scanExitCode } from '../../src/scan/result.js';
+import { normalise } from './formats.js';
+
+const now = new Date('2026-11-24T04:00:00Z');
+const window = { start: new Date(now.getTime() - 86_400_000), end: now };
+const regions = ['eu-west-1', 'us-east-1'];
+
+function setup(members: number, over: Partial<ScanRequest> = {}) {
+  const fleet = fleetStandin({ members, regions, latencyMs: 5, now, window });
+  const req: ScanRequest = {
+    access: assumeRoleAccess(fleet.caller, fleet.makeClients, { roleName: 'OrganizationAccountAccessRole' }),
+    organization: true,
+    roleName: 'OrganizationAccountAccessRole',
+    regions: 'enabled',
+    concurrency: 3,
+    window,
+    now,
+    deep: false,
+    ...over,
+  };
+  return { fleet, req };
+}
+
+describe('scan scheduling against a stand-in organization', () => {
+  it('never has more accounts in flight than --concurrency, and enters each member once', async () => {
+    const { fleet, req } = setup(12);
+    const progress: number[] = [];
+    const r = await runScan({ ...req, onProgress: (p) => progress.push(p.done) });
+    expect(r.summary.accounts).toBe(13);
+    expect(fleet.maxAccountsInFlight()).toBeLessThanOrEqual(3);
+    expect(fleet.maxAccountsInFlight()).toBeGreaterThan(1);
+    expect(fleet.byOperation().get('sts:AssumeRole')).toBe(12);
+    expect(fleet.byOperation().get('organizations:ListAccounts')).toBe(1);
+    // every trail is diagnosed once, in its home region: one GetTrail per trail
+    expect(fleet.byOperation().get('cloudtrail:GetTrail')).toBe(r.summary.trails);
+    expect(progress.at(-1)).toBe(13);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('--concurrency 1 scans one account at a time', async () => {
+    const { fleet, req } = setup(4, { concurrency: 1 });
+    await runScan(req);
+    expect(fleet.maxAccountsInFlight()).toBe(1);
+  });
+
+  it('the four layouts give the expected coverage and verdicts; exit code 1', async () => {
+    const { req } = setup(4);
+    const r = await runScan(req);
+    const cover = r.accounts.map((a) => [a.accountId === MANAGEMENT ? 'mgmt' : a.accountId, a.regions.map((x) => x.status).join(',')]);
+    expect(cover.map((c) => c[1])).toEqual(['covered,covered', 'covered,covered', 'covered,not-covered', 'not-covered,not-covered', 'not-covered,not-covered']);
+    expect(r.accounts.flatMap((a) => a.trails.map((t) => t.verdict))).toEqual(['healthy', 'healthy', 'healthy', 'problem']);
+    expect(scanExitCode(r)).toBe(1);
+  });
+
+  it('shards 0..N-1 merged equal the unsharded scan, for N = 1, 2, 5', async () => {
+    const whole = await runScan(setup(17).req);
+    for (const count of [1, 2, 5]) {
+      const parts = [];
+      for (let index = 0; index < count; index++) parts.push(await runScan(setup(17, { shard: { index, count } }).req));
+      expect(parts.reduce((n, p) => n + p.accounts.length, 0)).toBe(whole.accounts.length);
+      expect(normalise(mergeScans(parts))).toEqual(normalise(whole));
+    }
+  });
+});
