@@ -16,6 +16,10 @@ export interface FleetStandinOptions {
   latencyMs: number;
   now: Date;
   window: { start: Date; end: Date };
+  /** The management account's trail is a multi-region organization trail, listed to members as AWS does. */
+  organizationTrail?: boolean;
+  /** Accounts where every CloudTrail and EC2 call is refused (an SCP). */
+  denyAll?: readonly string[];
 }
 
 export const MANAGEMENT = '100000000000';
@@ -50,7 +54,9 @@ export function fleetStandin(o: FleetStandinOptions): FleetStandin {
   const ops = new Map<string, number>();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const trailOf = (acct: string) => {
+  const orgTrail = () => ({ ...ownTrail(MANAGEMENT)!, IsOrganizationTrail: true });
+  const trailOf = (acct: string) => (o.organizationTrail && acct === MANAGEMENT ? orgTrail() : ownTrail(acct));
+  const ownTrail = (acct: string) => {
     const l = layout.get(acct)!;
     if (l === 'none') return undefined;
     const home = o.regions[0]!;
@@ -86,6 +92,11 @@ export function fleetStandin(o: FleetStandinOptions): FleetStandin {
 
   const answer = (acct: string, service: string, region: string, op: string, input: Record<string, any>): unknown => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const trail = trailOf(acct);
+    if (o.denyAll?.includes(acct) && (service === 'cloudtrail' || service === 'ec2')) throw err(service === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException', 403);
+    // Members see their organization's trail (DescribeTrails, GetTrailStatus by ARN), as on AWS.
+    const visibleOrg = o.organizationTrail && acct !== MANAGEMENT ? orgTrail() : undefined;
+    if (visibleOrg && service === 'cloudtrail' && input.Name === visibleOrg.TrailARN) return answer(MANAGEMENT, service, region, op, input);
+    if (visibleOrg && service === 'cloudtrail' && op === 'GetEventSelectors' && input.TrailName === visibleOrg.TrailARN) return answer(MANAGEMENT, service, region, op, input);
     switch (`${service}:${op}`) {
       case 'sts:GetCallerIdentity':
         return { Account: acct, Arn: `arn:aws:iam::${acct}:user/scanner`, UserId: 'AIDA' };
@@ -104,7 +115,7 @@ export function fleetStandin(o: FleetStandinOptions): FleetStandin {
       case 'ec2:DescribeRegions':
         return { Regions: o.regions.map((r) => ({ RegionName: r, OptInStatus: 'opt-in-not-required' })) };
       case 'cloudtrail:DescribeTrails':
-        return { trailList: trail && (trail.IsMultiRegionTrail || trail.HomeRegion === region) ? [trail] : [] };
+        return { trailList: [...(trail && (trail.IsMultiRegionTrail || trail.HomeRegion === region) ? [trail] : []), ...(visibleOrg ? [visibleOrg] : [])] };
       case 'cloudtrail:GetTrail':
         if (trail && (input.Name === trail.TrailARN || (input.Name === trail.Name && region === trail.HomeRegion))) return { Trail: trail };
         throw err('TrailNotFoundException');

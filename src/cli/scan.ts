@@ -149,7 +149,11 @@ export const register: Register = (program: Command, ctx: CliContext) => {
     .option('--format <format>', SCAN_FORMATS.join(' | '), 'json')
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--no-color', 'no colour even on a terminal')
-    .action(async (files: string[], flags: { format?: string; out?: string; color?: boolean }) => {
+    .action(async (files: string[], own: { format?: string; out?: string; color?: boolean }, cmd: Command) => {
+      // `scan` has the same options and commander hands them to it even after `merge`: take those given.
+      const parent = cmd.parent!;
+      const given = (k: 'format' | 'out' | 'color') => (parent.getOptionValueSource(k) === 'cli' ? (parent.opts() as Record<string, unknown>)[k] : undefined);
+      const flags = { format: (given('format') as string | undefined) ?? own.format, out: (given('out') as string | undefined) ?? own.out, color: (given('color') as boolean | undefined) ?? own.color };
       const format = parseScanFormat(flags.format);
       const { mergeScans, parseScanResult, MergeError } = await import('../scan/merge.js');
       const parts: ScanResult[] = [];

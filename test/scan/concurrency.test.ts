@@ -67,3 +67,36 @@ describe('scan scheduling against a stand-in organization', () => {
     }
   });
 });
+
+describe('scan scope without --organization', () => {
+  it('scans the caller account alone by default', async () => {
+    const { fleet, req } = setup(3, { organization: false });
+    const r = await runScan(req);
+    expect(r.accounts.map((a) => a.accountId)).toEqual([MANAGEMENT]);
+    expect(fleet.byOperation().get('organizations:ListAccounts')).toBeUndefined();
+    expect(fleet.byOperation().get('sts:AssumeRole')).toBeUndefined();
+  });
+
+  it('--accounts enters other accounts by AssumeRole; an organization trail they list covers them', async () => {
+    const fleet = fleetStandin({ members: 4, regions, latencyMs: 1, now, window, organizationTrail: true });
+    const noTrail = fleet.accountIds[2]!; // the layout without a trail of its own
+    const r = await runScan({ ...setup(0).req, access: assumeRoleAccess(fleet.caller, fleet.makeClients, { roleName: 'Auditor' }), organization: false, accounts: [noTrail] });
+    const a = r.accounts[0]!;
+    expect(a).toMatchObject({ accountId: noTrail, status: 'ok', trails: [] });
+    expect(a.regions.map((x) => [x.status, x.coveredBy])).toEqual(regions.map(() => ['covered', [`arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/main`]]));
+    expect(scanExitCode(r)).toBe(0);
+  });
+
+  it('an account that refuses every read is unreachable, with the missing actions', async () => {
+    const fleet = fleetStandin({ members: 2, regions, latencyMs: 1, now, window, denyAll: [] });
+    const denied = fleet.accountIds[0]!;
+    const f2 = fleetStandin({ members: 2, regions, latencyMs: 1, now, window, denyAll: [denied] });
+    const r = await runScan({ ...setup(0).req, access: assumeRoleAccess(f2.caller, f2.makeClients, { roleName: 'OrganizationAccountAccessRole' }) });
+    const a = r.accounts.find((x) => x.accountId === denied)!;
+    expect(a.status).toBe('unreachable');
+    expect(a.reason).toContain('needs ec2:DescribeRegions');
+    expect(a.reason).toContain('needs cloudtrail:DescribeTrails');
+    expect(r.findings.find((f) => f.accountId === denied)?.id).toBe('account-unreachable');
+    expect(r.accounts.filter((x) => x.status === 'ok')).toHaveLength(2);
+  });
+});
