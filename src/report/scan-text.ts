@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import stringWidth from 'string-width';
 import type { ScanAccount, ScanFinding, ScanResult, ScanTrail } from '../scan/model.js';
 import { inertLine } from '../util/text.js';
+import { scanExitCode } from '../scan/result.js';
 import { wrapCommand } from './shell-wrap.js';
 
 /**
@@ -76,8 +77,8 @@ export function renderScanText(r: ScanResult, opts: ScanTextOptions): string {
   const width = Math.max(60, Math.min(opts.width && opts.width > 0 ? opts.width : 100, 160));
   const out: string[] = [];
   const s = r.summary;
-  const problems = r.findings.filter((f) => f.id !== 'account-unreachable').length;
-  const verdict = problems ? c.red(c.bold('PROBLEMS FOUND')) : s.reachable < s.accounts || s.inconclusive ? c.yellow(c.bold('INCONCLUSIVE')) : c.green(c.bold('ALL COVERED AND HEALTHY'));
+  const code = scanExitCode(r);
+  const verdict = code === 1 ? c.red(c.bold('PROBLEMS FOUND')) : code === 3 ? c.yellow(c.bold('INCONCLUSIVE')) : c.green(c.bold('ALL COVERED AND HEALTHY'));
   out.push(`${verdict}  trail-doctor scan · ${r.window.start} → ${r.window.end}${r.scope.shard ? ` · shard ${r.scope.shard.index}/${r.scope.shard.count}` : ''}`);
   out.push(
     `${s.accounts} account${s.accounts === 1 ? '' : 's'} (${s.reachable} reachable) · ${s.trails} trail${s.trails === 1 ? '' : 's'}: ${s.healthy} healthy, ${s.problem} with a problem, ${s.inconclusive} inconclusive · ${s.uncoveredRegions} uncovered region${s.uncoveredRegions === 1 ? '' : 's'}`,
