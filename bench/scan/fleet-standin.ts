@@ -20,6 +20,8 @@ export interface FleetStandinOptions {
   organizationTrail?: boolean;
   /** Accounts where every CloudTrail and EC2 call is refused (an SCP). */
   denyAll?: readonly string[];
+  /** Accounts ListAccounts reports SUSPENDED. */
+  suspended?: readonly string[];
 }
 
 export const MANAGEMENT = '100000000000';
@@ -109,7 +111,7 @@ export function fleetStandin(o: FleetStandinOptions): FleetStandin {
       case 'organizations:ListAccounts': {
         const all = [MANAGEMENT, ...accountIds];
         const start = Number(input.NextToken ?? 0);
-        const page = all.slice(start, start + 20).map((id) => ({ Id: id, Name: `acct-${id}`, Status: 'ACTIVE' }));
+        const page = all.slice(start, start + 20).map((id) => ({ Id: id, Name: `acct-${id}`, Status: o.suspended?.includes(id) ? 'SUSPENDED' : 'ACTIVE' }));
         return { Accounts: page, NextToken: start + 20 < all.length ? String(start + 20) : undefined };
       }
       case 'ec2:DescribeRegions':

@@ -83,6 +83,7 @@ export function renderScanText(r: ScanResult, opts: ScanTextOptions): string {
   out.push(
     `${s.accounts} account${s.accounts === 1 ? '' : 's'} (${s.reachable} reachable) · ${s.trails} trail${s.trails === 1 ? '' : 's'}: ${s.healthy} healthy, ${s.problem} with a problem, ${s.inconclusive} inconclusive · ${s.uncoveredRegions} uncovered region${s.uncoveredRegions === 1 ? '' : 's'}`,
   );
+  if (r.scope.inactiveAccounts) out.push(c.dim(`${r.scope.inactiveAccounts} suspended or closing account${r.scope.inactiveAccounts === 1 ? '' : 's'} of the organization not scanned`));
   out.push('');
 
   const rows = summaryRows(r);

@@ -66,7 +66,7 @@ async function callerIdentity(clients: AwsClients): Promise<{ accountId: string;
   }
 }
 
-async function targetsOf(req: ScanRequest, callerId: string): Promise<{ targets: Target[]; organizationId?: string; managementAccountId?: string }> {
+async function targetsOf(req: ScanRequest, callerId: string): Promise<{ targets: Target[]; organizationId?: string; managementAccountId?: string; inactive?: number }> {
   if (!req.organization) {
     const ids = req.accounts?.length ? req.accounts : [callerId];
     return { targets: [...new Set(ids)].map((id) => ({ id })) };
@@ -92,14 +92,15 @@ async function targetsOf(req: ScanRequest, callerId: string): Promise<{ targets:
       return { id, ...(a.name ? { name: a.name } : {}) };
     });
   }
-  return { targets, organizationId: org.id, managementAccountId: org.managementAccountId };
+  // Suspended and closing accounts are not scanned (nothing runs there); the scope says how many.
+  return { targets, organizationId: org.id, managementAccountId: org.managementAccountId, inactive: all.length - active.length };
 }
 
 export async function runScan(req: ScanRequest): Promise<ScanResult> {
   const startedAt = Date.now();
   const caller = req.access.caller;
   const { accountId: callerId, partition } = await callerIdentity(caller);
-  const { targets: all, organizationId, managementAccountId } = await targetsOf(req, callerId);
+  const { targets: all, organizationId, managementAccountId, inactive } = await targetsOf(req, callerId);
   const targets = all.filter((t) => inShard(t.id, req.shard)).sort((a, b) => (a.id < b.id ? -1 : 1));
 
   const units = pLimit(req.concurrency);
@@ -230,6 +231,7 @@ export async function runScan(req: ScanRequest): Promise<ScanResult> {
       organization: req.organization,
       ...(organizationId ? { organizationId } : {}),
       ...(managementAccountId ? { managementAccountId } : {}),
+      ...(inactive ? { inactiveAccounts: inactive } : {}),
       ...(req.shard ? { shard: req.shard } : {}),
       regions: req.regions === 'enabled' ? 'enabled' : [...req.regions],
       deep: req.deep,

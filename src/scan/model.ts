@@ -90,7 +90,7 @@ export interface ScanResult {
   generatedAt: string;
   window: { start: string; end: string };
   /** How the accounts were chosen (additive): organization or caller, shard, role name. */
-  scope: { organization: boolean; organizationId?: string; managementAccountId?: string; shard?: { index: number; count: number }; regions: 'enabled' | string[]; deep: boolean };
+  scope: { organization: boolean; organizationId?: string; managementAccountId?: string; inactiveAccounts?: number; shard?: { index: number; count: number }; regions: 'enabled' | string[]; deep: boolean };
   summary: ScanSummary;
   accounts: ScanAccount[];
   findings: ScanFinding[];

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fleetStandin, MANAGEMENT } from '../../bench/scan/fleet-standin.js';
 import { assumeRoleAccess } from '../../src/aws/fleet.js';
 import { runScan, type ScanRequest } from '../../src/scan/engine.js';
@@ -98,5 +101,20 @@ describe('scan scope without --organization', () => {
     expect(a.reason).toContain('needs cloudtrail:DescribeTrails');
     expect(r.findings.find((f) => f.accountId === denied)?.id).toBe('account-unreachable');
     expect(r.accounts.filter((x) => x.status === 'ok')).toHaveLength(2);
+  });
+});
+
+describe('organization membership and evidence', () => {
+  it('suspended accounts are not scanned, and the scope counts them; --evidence-dir keeps every trail\'s evidence', async () => {
+    const ids = fleetStandin({ members: 4, regions, latencyMs: 1, now, window }).accountIds;
+    const f = fleetStandin({ members: 4, regions, latencyMs: 1, now, window, suspended: [ids[0]!] });
+    const dir = await mkdtemp(join(tmpdir(), 'td-scan-ev-'));
+    const r = await runScan({ ...setup(0).req, access: assumeRoleAccess(f.caller, f.makeClients, { roleName: 'OrganizationAccountAccessRole' }), evidenceDir: dir });
+    expect(r.accounts.map((a) => a.accountId)).not.toContain(ids[0]);
+    expect(r.scope.inactiveAccounts).toBe(1);
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(r.summary.trails);
+    const one = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as { schemaVersion: number; steps: object };
+    expect(one.steps).toHaveProperty('s1');
   });
 });

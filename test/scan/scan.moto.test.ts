@@ -238,4 +238,15 @@ describe.skipIf(skip)('scan --organization end to end against moto', () => {
     const member = actions(p.MemberAccountRole!);
     expect(calls.filter((c) => !member.has(c))).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);
   });
+
+  it('--deep adds the audit-gap fallback for a trail the first pass finds healthy (event history read), and stays healthy', async () => {
+    const before = made.length;
+    const deep = await runScan(request({ accounts: [ids.healthy!], deep: true }));
+    const deepCalls = made.slice(before).flatMap((c) => c.calls.map((x) => `${x.service}:${x.operation}`));
+    expect(deep.accounts[0]!.trails[0]).toMatchObject({ verdict: 'healthy' });
+    expect(deep.scope.deep).toBe(true);
+    // the first pass reads no log file bodies; the gap engine compares delivered files with event history
+    expect(deepCalls.filter((c) => c === 's3:GetObject').length).toBeGreaterThan(0);
+    expect(calls).not.toContain('s3:GetObject');
+  }, 120_000);
 });
