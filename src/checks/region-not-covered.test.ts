@@ -48,7 +48,14 @@ describe('region-not-covered', () => {
     expect(f.remediation.commands[0]).toContain('"Equals":["Management"]');
   });
 
-  it('another account\'s trail is no fix for this one: create a trail here', () => {
+  it('a single-region organization trail: make it multi-region from the management account', () => {
+    const t = trail({ ownerAccount: '999988887777', arn: 'arn:aws:cloudtrail:us-east-1:999988887777:trail/org', isOrganizationTrail: true });
+    const f = regionNotCoveredFinding({ accountId: A, region: 'eu-west-1', trails: [t] });
+    expect(f.remediation.summary).toContain('management account 999988887777');
+    expect(f.remediation.commands[0]).toBe('aws cloudtrail update-trail --name arn:aws:cloudtrail:us-east-1:999988887777:trail/org --region us-east-1 --is-multi-region-trail --include-global-service-events');
+  });
+
+  it('another account\'s stopped trail is no fix for this one: create a trail here', () => {
     const t = trail({ ownerAccount: '999988887777', isOrganizationTrail: true, isLogging: false });
     const f = regionNotCoveredFinding({ accountId: A, region: 'eu-west-1', trails: [t] });
     expect(f.remediation.commands[0]).toContain('create-trail');

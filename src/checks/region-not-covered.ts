@@ -70,6 +70,18 @@ function remediationOf(u: UncoveredRegion): Finding['remediation'] {
       ],
     };
   }
+  const orgSingle = u.trails.find(
+    (t) => t.isOrganizationTrail && t.ownerAccount !== u.accountId && !t.isMultiRegionTrail && t.isLogging !== false && t.recordsManagementEvents !== false,
+  );
+  if (orgSingle) {
+    return {
+      summary: `Make organization trail ${safe(orgSingle.name)} multi-region, in management account ${orgSingle.ownerAccount}: it records ${orgSingle.homeRegion} only, and would then record every enabled region of every member account, ${u.region} of ${u.accountId} included. Or create a multi-region trail in ${u.accountId}.`,
+      commands: [
+        `aws cloudtrail update-trail --name ${shellArg(orgSingle.arn)} --region ${orgSingle.homeRegion} --is-multi-region-trail --include-global-service-events`,
+        `aws cloudtrail get-trail-status --name ${shellArg(orgSingle.arn)} --region ${orgSingle.homeRegion}`,
+      ],
+    };
+  }
   return {
     summary: `Create a multi-region trail in account ${u.accountId} (or an organization trail from the management account) delivering to an S3 bucket whose policy lets CloudTrail write, then start logging.`,
     commands: [

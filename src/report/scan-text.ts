@@ -16,6 +16,9 @@ export interface ScanTextOptions {
 }
 
 const FINDING_CONFIDENCES = new Set(['confirmed', 'likely']);
+/** A terminal is for reading: past these, the text points at the formats that hold everything. */
+const MAX_LISTED = 100;
+const MAX_DETAILED = 50;
 
 /** The cause to headline for a trail: its first confirmed or likely one. */
 export function topCause(t: ScanTrail) {
@@ -99,14 +102,15 @@ export function renderScanText(r: ScanResult, opts: ScanTextOptions): string {
   const uncovered = r.accounts.flatMap((a) => a.regions.filter((x) => x.status !== 'covered').map((x) => ({ a, x })));
   if (uncovered.length) {
     out.push('', c.bold('Regions not covered'));
-    for (const { a, x } of uncovered) {
+    for (const { a, x } of uncovered.slice(0, MAX_LISTED)) {
       out.push(`  ${x.status === 'not-covered' ? c.red('✗') : c.yellow('?')} ${a.accountId} ${x.region}${x.status === 'unknown' ? ` — coverage unknown: ${inertLine(x.reason ?? '', 300)}` : ''}`);
     }
+    if (uncovered.length > MAX_LISTED) out.push(`  … and ${uncovered.length - MAX_LISTED} more (every one is in --format json, csv or html)`);
   }
 
   if (r.findings.length) {
     out.push('', c.bold(`Problems (${r.findings.length})`));
-    for (const f of r.findings) {
+    for (const f of r.findings.slice(0, MAX_DETAILED)) {
       out.push('', `${c.red('✗')} ${c.bold(f.id)} (${f.confidence}) — ${where(f, r)}`);
       out.push(`  ${inertLine(f.summary, 600)}`);
       for (const e of (f.evidence ?? []).slice(0, 8)) out.push(`    · ${inertLine(e, 400)}`);
@@ -115,6 +119,12 @@ export function renderScanText(r: ScanResult, opts: ScanTextOptions): string {
         for (const cmd of f.remediation.commands) out.push(...wrapCommand(inertLine(cmd, 2_000), width - 4).map((l) => `    ${c.cyan(l)}`));
       }
     }
+  }
+  if (r.findings.length > MAX_DETAILED) {
+    const rest = r.findings.slice(MAX_DETAILED);
+    const byId = new Map<string, number>();
+    for (const f of rest) byId.set(f.id, (byId.get(f.id) ?? 0) + 1);
+    out.push('', `… and ${rest.length} more problems (${[...byId].map(([id, n]) => `${n} ${id}`).join(', ')}): every one, with its fix, is in --format json, markdown or html`);
   }
   const notes = r.accounts.filter((a) => a.unverified.length);
   if (notes.length) {

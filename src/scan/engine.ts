@@ -198,7 +198,9 @@ export async function runScan(req: ScanRequest): Promise<ScanResult> {
         });
       }
     }
-    const unverified = [...discovery.unverified, ...(memberOrgTrails.length || !req.organization || t.id === managementAccountId ? [] : orgNotes)];
+    // Without the management account's organization trails, a member that lists none itself may miss one.
+    const orgUnknown = req.organization && t.id !== managementAccountId && !memberOrgTrails.length && !others.length;
+    const unverified = [...discovery.unverified, ...(orgUnknown ? orgNotes : [])];
     return {
       account: { accountId: t.id, ...(t.name ? { name: t.name } : {}), status: 'ok', unverified, regions, trails: healths.map((h) => h.trail) },
       findings,

@@ -126,3 +126,17 @@ describe('scan bad input: one line, exit 2, no AWS call', () => {
     });
   }
 });
+
+describe('scan text at fleet size', () => {
+  it('details the first 50 problems and counts the rest by id', async () => {
+    const f = fleetStandin({ members: 60, regions: ['eu-west-1', 'us-east-1'], latencyMs: 0, now, window });
+    const r = await runScan({
+      access: assumeRoleAccess(f.caller, f.makeClients, { roleName: 'OrganizationAccountAccessRole' }),
+      organization: true, roleName: 'OrganizationAccountAccessRole', regions: 'enabled', concurrency: 16, window, now, deep: false,
+    });
+    expect(r.findings.length).toBeGreaterThan(50);
+    const t = renderScanText(r, { color: false });
+    expect(t.match(/^✗ /gm)).toHaveLength(50);
+    expect(t).toContain(`… and ${r.findings.length - 50} more problems (`);
+  });
+});
