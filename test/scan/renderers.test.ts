@@ -12,7 +12,7 @@ import { renderScanText } from '../../src/report/scan-text.js';
 import { CSV_COLUMNS, csvCell, renderScanCsv } from '../../src/report/scan-csv.js';
 import { renderScanHtml } from '../../src/report/scan-html.js';
 import { renderScanMarkdown } from '../../src/report/scan-markdown.js';
-import { etaText } from '../../src/report/scan-progress.js';
+import { createScanProgress, etaText } from '../../src/report/scan-progress.js';
 import { run } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { parseCsv } from './formats.js';
@@ -138,5 +138,36 @@ describe('scan text at fleet size', () => {
     const t = renderScanText(r, { color: false });
     expect(t.match(/^✗ /gm)).toHaveLength(50);
     expect(t).toContain(`… and ${r.findings.length - 50} more problems (`);
+  });
+});
+
+describe('scan progress', () => {
+  const sink = (isTTY: boolean) => {
+    const s = new PassThrough() as PassThrough & { isTTY?: boolean };
+    s.isTTY = isTTY;
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString()));
+    return { s, text: () => text };
+  };
+  it('writes nothing when stderr is not a terminal', async () => {
+    const { s, text } = sink(false);
+    const p = createScanProgress(s);
+    p.update({ done: 1, total: 4, startedAt: 0 });
+    p.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(text()).toBe('');
+  });
+  it('on a terminal: accounts done / total and an ETA, rewritten in place, cleared at the end', async () => {
+    const { s, text } = sink(true);
+    let t = 10_000;
+    const p = createScanProgress(s, () => t);
+    p.update({ done: 2, total: 4, startedAt: 0 });
+    t += 50;
+    p.update({ done: 3, total: 4, startedAt: 0 }); // throttled: under 100 ms since the last one
+    t += 200;
+    p.update({ done: 4, total: 4, startedAt: 0 });
+    p.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(text()).toBe('\r\x1b[2Kscan: 2/4 accounts · ETA 10s\r\x1b[2Kscan: 4/4 accounts\r\x1b[2K');
   });
 });
