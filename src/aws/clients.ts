@@ -9,6 +9,7 @@ import type { HealthClient } from '@aws-sdk/client-health';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
@@ -35,6 +36,8 @@ export interface ClientOptions {
   fastObjectReads?: boolean;
   /** Call records kept (default CALL_LOG_LIMIT); every call is counted regardless. */
   callLogLimit?: number;
+  /** Fixed credentials (an assumed role's, for a fleet scan's member account) instead of the default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 }
 
 export interface ApiCallRecord {
@@ -63,6 +66,8 @@ export interface AwsClients {
   organizations(): OrganizationsClient;
   /** The trail's SNS topic lives in the trail's home region (or the topic ARN's). */
   sns(region?: string): SNSClient;
+  /** EC2, for DescribeRegions only (a fleet scan's enabled regions). Optional so that fakes need not have it. */
+  ec2?(region?: string): EC2Client;
   /** The calls sent through these clients, in order, up to CALL_LOG_LIMIT: the plan's audit. */
   readonly calls: ApiCallRecord[];
   /** Every call sent, the log's cap notwithstanding: the reports' call count. */
@@ -96,6 +101,7 @@ const SDK = {
   sts: lazy<STSClient>('@aws-sdk/client-sts', 'STSClient'),
   organizations: lazy<OrganizationsClient>('@aws-sdk/client-organizations', 'OrganizationsClient'),
   sns: lazy<SNSClient>('@aws-sdk/client-sns', 'SNSClient'),
+  ec2: lazy<EC2Client>('@aws-sdk/client-ec2', 'EC2Client'),
 };
 
 export function createClients(opts: ClientOptions): AwsClients {
@@ -124,6 +130,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       ...extra,
     };
     if (opts.profile) cfg.profile = opts.profile;
+    if (opts.credentials) cfg.credentials = opts.credentials;
     if (opts.endpointUrl) cfg.endpoint = opts.endpointUrl;
     const Client = ctor();
     const client = new Client(cfg);
@@ -188,6 +195,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     health: () => make('health', GLOBAL_REGION, SDK.health),
     organizations: () => make('organizations', GLOBAL_REGION, SDK.organizations),
     sns: (region) => make('sns', r(region), SDK.sns),
+    ec2: (region) => make('ec2', r(region), SDK.ec2),
   };
 }
 

@@ -26,6 +26,7 @@ import { check as snsTopicPolicyDenies } from './sns-topic-policy-denies.js';
 import { check as organizationPolicyDenies } from './organization-policy-denies.js';
 import { check as organizationTrailMisconfigured } from './organization-trail-misconfigured.js';
 import { check as logIntegrityValidationFailed } from './log-integrity-validation-failed.js';
+import { check as regionNotCovered } from './region-not-covered.js';
 
 /**
  * The registry: every root cause, in the order its check runs (runbook step order). One file per
@@ -62,6 +63,7 @@ export const CHECKS: readonly CauseDefinition[] = [
   snsNotificationFailing,
   logIntegrityValidationFailed,
   logFileValidationDisabled,
+  regionNotCovered,
 ];
 
 /** The conclusion when no cause is found: not a check, but it has a place in the precedence and docs. */

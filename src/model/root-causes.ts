@@ -29,6 +29,7 @@ export const ROOT_CAUSE_IDS = [
   'organization-trail-misconfigured',
   'log-integrity-validation-failed',
   'log-file-validation-disabled',
+  'region-not-covered',
   'healthy',
 ] as const;
 export type RootCauseId = (typeof ROOT_CAUSE_IDS)[number];

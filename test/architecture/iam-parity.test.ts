@@ -3,6 +3,7 @@ import { actionForCall, COLLECT_ACTIONS } from '../../src/collect/permissions.js
 import { GAPS_ACTIONS } from '../../src/gaps/actions.js';
 import { VALIDATE_ACTIONS } from '../../src/integrity/actions.js';
 import { toolPolicy } from '../../src/cli/tool-policy.js';
+import { scanPolicies } from '../../src/scan/policy.js';
 import { isTest, readSource, sourceFiles } from './source.js';
 
 /**
@@ -65,6 +66,12 @@ describe('the printed IAM policy is derived from the calls the code makes', () =
     const files = ['collect', 'gaps', 'integrity', 'aws'].flatMap(filesUnder);
     expect(files.length).toBeGreaterThan(20);
     expect(missingActions(files, printed, 'the printed policy (trail-doctor policy)')).toEqual([]);
+  });
+
+  it('every action the fleet scan calls is in the policies `policy --scan` prints', () => {
+    const p = scanPolicies();
+    const granted = [p.ManagementAccount, p.MemberAccountRole].flatMap((doc) => (doc as { Statement: { Action: string | string[] }[] }).Statement.flatMap((st) => st.Action));
+    expect(missingActions(filesUnder('scan'), granted.flat(), 'the scan policies (trail-doctor policy --scan)')).toEqual([]);
   });
 
   it('each engine declares, next to its calls, every action its files call', () => {

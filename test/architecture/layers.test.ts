@@ -24,11 +24,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   // one module per root cause: they read evidence only
   checks: SHARED,
   diagnosis: [...SHARED, 'collect', 'integrity', 'gaps', 'checks'],
-  report: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis'],
+  // the fleet engine: discovery, coverage, and the diagnosis of each trail
+  scan: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis'],
+  report: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan'],
   demo: [...SHARED, 'checks', 'diagnosis', 'report'],
   // long-running and fleet engines built on the diagnosis: they run it, and render with report/
-  watch: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'report'],
-  cli: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'report', 'demo', 'watch'],
+  watch: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'report'],
+  cli: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'report', 'demo', 'watch'],
 };
 
 /** Files at the root of src/ (the version) are importable by everyone. */
