@@ -74,7 +74,7 @@ function rng(seed: number) {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const ALPHABET = 'abcXYZ019 -_/"[]\\%+.\t\u00e9\u2603';
-const word = (r: () => number, max = 12) => Array.from({ length: 1 + Math.floor(r() * max) }, () => pick(r, ALPHABET)).join('');
+const word = (r: () => number, max = 12) => Array.from({ length: 1 + Math.floor(r() * max) }, () => pick(r, [...ALPHABET])).join('');
 
 function randomInput(r: () => number): AccessLogLineInput {
   const d = 1 + Math.floor(r() * 28);
