@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from './probe.js';
+import { accessLogsSchema } from './access-logs.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
@@ -220,6 +221,8 @@ export const step4Schema = z.object({
   objectLock: probeSchema(z.object({ enabled: z.boolean(), mode: z.string().optional(), days: z.number().optional(), years: z.number().optional() })),
   lifecycle: probeSchema(z.array(lifecycleRuleSchema)),
   requestPayment: probeSchema(z.object({ payer: z.string() })),
+  /** S3 server access logs of the bucket (GetBucketLogging, then the window's access log objects, summarised). */
+  accessLogs: probeSchema(accessLogsSchema).optional(),
 });
 
 /** Step 5: the CloudWatch Logs delivery role. */
