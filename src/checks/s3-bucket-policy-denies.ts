@@ -1,6 +1,7 @@
 import { CLOUDTRAIL_SERVICE, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
 import { blockedKinds, describeBlocked, evaluateCloudTrailRequest } from '../policy/request-verdict.js';
 import { widenEncryptionDenies } from '../policy/encryption-fix.js';
+import { accessLoggingAdvice, loggedRefusals } from './access-log-evidence.js';
 import type { StatementRef, Verdict } from '../policy/types.js';
 import type { Check, Unverified } from './types.js';
 import { bucketStatementsFor, correctPolicy, explainDenied, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
@@ -65,7 +66,9 @@ export const check: Check = {
     const kinds = blockedKinds(verdicts);
     // digests are refused on their own (a deny of non-KMS uploads: digests are SSE-S3): their error is the digest one
     const digestsOnly = failing.every((rv) => rv.request.purpose === 'digest-write');
-    const accessDenied = digestsOnly ? refusal(digestError) : refusal(deliveryError);
+    // refused writes in the S3 access logs prove it even when the trail's status has since recovered
+    const logged = loggedRefusals(e, digestsOnly ? ['digest-file'] : ['log-file', 'digest-file']);
+    const accessDenied = (digestsOnly ? refusal(digestError) : refusal(deliveryError)) || !!logged?.accessDenied;
 
     // An organization trail whose organization id is unknown writes under AWSLogs/<o-id>/, which cannot
     // be judged: a missing grant on the account path alone proves nothing.
@@ -92,6 +95,8 @@ export const check: Check = {
     if (digestError && failing.some((rv) => rv.request.purpose === 'digest-write')) evidence.push(`step 2: LatestDigestDeliveryError = ${safe(digestError, 300)}`);
     if (doc === undefined) evidence.push(`step 4: bucket ${safe(bucket)} has no bucket policy (GetBucketPolicy: ${safe(policy.errorCode ?? 'NoSuchBucketPolicy', 60)}): nothing grants ${CLOUDTRAIL_SERVICE} access`);
     for (const rv of failing) evidence.push(...explainDenied(4, `bucket policy of ${safe(bucket)}`, rv));
+    if (logged) evidence.push(...logged.evidence);
+    evidence.push(...accessLoggingAdvice(e, bucket));
     if (trail.isOrganizationTrail && !target.orgId) evidence.push('step 6: the organization id is unknown: only the management account path was judged, not AWSLogs/<o-id>/');
 
     const uncertain = doc !== undefined && failing.every((rv) => rv.verdict.uncertain || !!rv.verdict.error);
@@ -142,8 +147,14 @@ export const check: Check = {
         },
         resources: [bucket, `arn:${target.trailArn.split(':')[1] ?? 'aws'}:s3:::${bucket}`],
         triggerEvents: ['PutBucketPolicy', 'DeleteBucketPolicy', 'UpdateTrail'],
-        ...(accessDenied && !digestsOnly && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
-        ...(accessDenied && digestsOnly && status?.latestDigestDeliveryTime ? { since: status.latestDigestDeliveryTime } : {}),
+        // the first refused write (access logs) dates the outage to the minute, better than the last delivery
+        ...(logged?.start && logged.accessDenied
+          ? { since: logged.start }
+          : accessDenied && !digestsOnly && status?.latestDeliveryTime
+            ? { since: status.latestDeliveryTime }
+            : accessDenied && digestsOnly && status?.latestDigestDeliveryTime
+              ? { since: status.latestDigestDeliveryTime }
+              : {}),
         data: {
           bucket,
           policyPresent: doc !== undefined,

@@ -2,6 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, kmsRequests } from '../policy/cloudtrail-requests.js';
 import { arnAccount, arnRegion } from '../policy/match.js';
 import type { StatementRef } from '../policy/types.js';
+import { loggedRefusals } from './access-log-evidence.js';
 import type { Check, Confidence, Unverified } from './types.js';
 import { correctPolicy, explainDenied, keyStatementsFor, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { callerAccount, result, safe, shellArg, statusOf, trailOf, trailRef, homeRegion, valueOf } from './util.js';
@@ -39,7 +40,8 @@ export const check: Check = {
 
     const status = statusOf(e);
     const deliveryError = status?.latestDeliveryError;
-    const kmsError = !!deliveryError && /kms|KMS\.|encrypt/i.test(deliveryError);
+    const logged = loggedRefusals(e, ['log-file']);
+    const kmsError = (!!deliveryError && /kms|KMS\.|encrypt/i.test(deliveryError)) || !!logged?.kms;
 
     const evidence: string[] = [];
     const unverified: Unverified[] = [];
@@ -53,6 +55,7 @@ export const check: Check = {
     };
 
     if (deliveryError) evidence.push(`step 2: LatestDeliveryError = ${safe(deliveryError, 300)}`);
+    if (logged?.kms) evidence.push(...logged.evidence);
     evidence.push(
       source === 'trail'
         ? `step 2: the trail encrypts log files with KMS key ${keyName}`
@@ -173,7 +176,7 @@ export const check: Check = {
           },
           resources: [...new Set([keyRef, key?.keyId, key?.arn, trail.kmsKeyId].filter((x): x is string => !!x))],
           triggerEvents: ['PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'UpdateTrail', 'PutBucketEncryption'],
-          ...(deliveryError && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
+          ...(logged?.kms && logged.start ? { since: logged.start } : deliveryError && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
           data,
         },
       ],
