@@ -82,3 +82,18 @@ describe('loggedRefusals and accessLoggingAdvice', () => {
     expect(accessLoggingAdvice(withLogs(healthyEvidence(), { config: enabled }), BUCKET)).toEqual([]);
   });
 });
+
+describe('access log refusals corroborate a delivery gap', () => {
+  it('refused writes in the hours of a silence make the gap likely, with that evidence', async () => {
+    const { check: gaps } = await import('./delivery-gaps.js');
+    const e = healthyEvidence();
+    const listing = e.steps.s6.listing.value!;
+    listing.gaps = [{ start: '2026-11-24T02:00:00Z', end: '2026-11-24T03:30:00Z' } as (typeof listing.gaps)[number]];
+    const before = gaps.run(contextOf(e)).findings[0];
+    withLogs(e, { config: enabled, summary: summary() });
+    const [f] = gaps.run(contextOf(e)).findings;
+    expect(f!.evidence).toContain('step 4: S3 server access logs record 10 refused CloudTrail log-file writes in the hours of it');
+    expect(f!.confidence).toBe('likely');
+    expect(before?.evidence ?? []).not.toContain('step 4: S3 server access logs record 10 refused CloudTrail log-file writes in the hours of it');
+  });
+});

@@ -70,3 +70,15 @@ export function accessLoggingAdvice(e: Evidence, bucket: string): string[] {
   }
   return [];
 }
+
+/** Refused log-file writes the access logs record in the hours overlapping [start, end) (epoch ms). */
+export function refusedWritesBetween(e: Evidence, start: number, end: number): number {
+  const s = accessLogsOf(e)?.summary;
+  if (!s) return 0;
+  let n = 0;
+  for (const h of s.hourly) {
+    const t = Date.parse(h.hour);
+    if (t + 3_600_000 > start && t < end) n += h.refusedLogFiles;
+  }
+  return n;
+}
