@@ -100,7 +100,10 @@ export const check: Check = {
     if (trail.isOrganizationTrail && !target.orgId) evidence.push('step 6: the organization id is unknown: only the management account path was judged, not AWSLogs/<o-id>/');
 
     const uncertain = doc !== undefined && failing.every((rv) => rv.verdict.uncertain || !!rv.verdict.error);
-    const confidence = uncertain && !accessDenied ? 'likely' : 'confirmed';
+    // a verdict resting on an undocumented header, while log files still arrive: the header CloudTrail sends passes
+    const lastDelivery = status?.latestDeliveryTime ? Date.parse(status.latestDeliveryTime) : NaN;
+    const deliveringNow = !deliveryError && now.getTime() - lastDelivery <= 30 * 60_000;
+    const confidence = uncertain && !accessDenied ? (deliveringNow && !digestsOnly ? 'possible' : 'likely') : 'confirmed';
 
     const actions = [...new Set(failing.map((rv) => rv.request.action))].join(' and ');
     const paths = [...new Set(failing.map((rv) => rv.request.grantPrefix && (digestsOnly ? `${rv.request.grantPrefix}CloudTrail-Digest/` : rv.request.grantPrefix)).filter(Boolean))] as string[];

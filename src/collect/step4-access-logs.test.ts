@@ -58,14 +58,14 @@ describe('readAccessLogs', () => {
   it('logging off: the configuration only, nothing listed', async () => {
     serve([], {});
     const p = await readAccessLogs(s3(), target);
-    expect(p).toEqual({ status: 'ok', value: { config: { enabled: false, selfTargeting: false } } });
+    expect(p).toEqual({ status: 'ok', value: { config: { enabled: false, selfTargeting: false } }, optional: true });
     expect(s3mock.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 
   it('GetBucketLogging denied: denied, with the action that would show it', async () => {
     s3mock.on(GetBucketLoggingCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const p = await readAccessLogs(s3(), target);
-    expect(p).toMatchObject({ status: 'denied', needs: 's3:GetBucketLogging' });
+    expect(p).toMatchObject({ status: 'denied', needs: 's3:GetBucketLogging', optional: true });
   });
 
   it('successes, then 403 refusals from a known minute, malformed and truncated lines, other buckets and old objects: the summary dates the outage', async () => {

@@ -145,8 +145,16 @@ async function forEachLine(body: unknown, budget: () => number, onBytes: (n: num
   return 'done';
 }
 
-/** Reads and summarises the access logs of `t.bucket`. `s3` must be a client in the bucket's region. */
+/**
+ * Reads and summarises the access logs of `t.bucket`. `s3` must be a client in the bucket's region.
+ * The probe is optional: access logs only add to what the other steps show, so a missing permission
+ * or an unreadable log bucket never makes a verdict inconclusive.
+ */
 export async function readAccessLogs(s3: S3Client, t: AccessLogTarget, limits: AccessLogLimits = DEFAULT_ACCESS_LOG_LIMITS): Promise<Probe<AccessLogs>> {
+  return { ...(await readAccessLogsOnce(s3, t, limits)), optional: true };
+}
+
+async function readAccessLogsOnce(s3: S3Client, t: AccessLogTarget, limits: AccessLogLimits = DEFAULT_ACCESS_LOG_LIMITS): Promise<Probe<AccessLogs>> {
   const logging = await probe(() => send(s3, new GetBucketLoggingCommand({ Bucket: t.bucket })), (r) => configOf(r, t), { needs: 's3:GetBucketLogging', absentCodes: ['NoSuchBucket'] });
   if (logging.status !== 'ok' || !logging.value) return logging as Probe<unknown> as Probe<AccessLogs>;
   const config = logging.value;
