@@ -76,7 +76,8 @@ export function describeBlocked(k: BlockedKinds): string | undefined {
   ];
   const hit = names.filter(([key]) => k[key] === 'blocked' || k[key] === 'uncertain');
   if (!hit.length) return undefined;
-  const text = hit.map(([key, name]) => (k[key] === 'uncertain' ? `${name} (uncertain)` : name)).join(' and ');
+  const parts = hit.map(([key, name]) => (k[key] === 'uncertain' ? `${name} (uncertain)` : name));
+  const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0]!;
   const delivered = k.logFiles === 'allowed' ? ' — log files are still written' : '';
   return `${text}${delivered}`;
 }
