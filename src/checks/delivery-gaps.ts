@@ -1,6 +1,7 @@
 import type { CauseDefinition, Finding } from './types.js';
 import { gapWindowsOf, type GapReport } from '../evidence/gaps.js';
 import { overlaps } from '../util/intervals.js';
+import { refusedWritesBetween } from './access-log-evidence.js';
 import { bucketOf, duration, HOUR, homeRegion, isoOf, metricEventsBetween, MINUTE, ms, result, safe, statusOf, targetRegion, trailOf, trailRef, valueOf } from './util.js';
 
 /** A silence between deliveries longer than this is a gap (6 × the ~5-minute cadence). */
@@ -81,6 +82,8 @@ export const check: CauseDefinition = {
       if (cwl.length) v.corroboration.push(`step 3: ${cwl.reduce((s, h) => s + h.count, 0)} events reached CloudWatch Logs during it`);
       const metric = metricEventsBetween(e, start, end);
       if (metric) v.corroboration.push(`step 8: IncomingLogEvents = ${metric} during it`);
+      const refused = refusedWritesBetween(e, start, end);
+      if (refused) v.corroboration.push(`step 4: S3 server access logs record ${refused} refused CloudTrail log-file write${refused > 1 ? 's' : ''} in the hours of it`);
       const changes = e.steps.s9.changes.filter((c) => {
         const t = ms(c.eventTime);
         return t !== undefined && t > start && t < end && (!c.awsRegion || c.awsRegion === region);

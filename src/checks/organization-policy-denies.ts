@@ -1,5 +1,6 @@
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { kmsRequests, s3DeliveryRequests } from '../policy/cloudtrail-requests.js';
+import { evaluateCloudTrailRequest } from '../policy/request-verdict.js';
 import type { CauseDefinition, Confidence } from './types.js';
 import { trailTargetOf } from './remediation-policies.js';
 import { bucketOf, callerAccount, duration, MINUTE, ms, newestDelivery, result, safe, shellArg, statusOf, trailOf, valueOf } from './util.js';
@@ -45,7 +46,7 @@ export const check: CauseDefinition = {
     if (policy === undefined) return result(); // no policy or unreadable: the bucket-policy check speaks
     const s3Verdicts = s3DeliveryRequests(target)
       .filter((r) => r.required)
-      .map((r) => ({ r, v: evaluatePolicy(policy, r) }));
+      .map((r) => ({ r, v: evaluateCloudTrailRequest(policy, r) }));
     if (!s3Verdicts.length || s3Verdicts.some(({ v }) => v.decision !== 'allow' || v.uncertain || v.error)) return result();
 
     const evidence = [

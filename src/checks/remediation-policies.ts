@@ -37,6 +37,8 @@ export function trailTargetOf(e: Evidence, now: Date): TrailTarget | undefined {
   };
   if (trail.s3KeyPrefix) t.prefix = trail.s3KeyPrefix;
   if (orgId) t.orgId = orgId;
+  // the trail's key is sent in the log files' PutObject headers (s3:x-amz-server-side-encryption-aws-kms-key-id)
+  if (trail.kmsKeyId) t.kmsKeyArn = trail.kmsKeyId;
   if (trail.cloudWatchLogsLogGroupArn) t.logGroupArn = trail.cloudWatchLogsLogGroupArn;
   const roleArn = trail.cloudWatchLogsRoleArn ?? e.steps.s5?.roleArn;
   if (roleArn) t.roleArn = roleArn;

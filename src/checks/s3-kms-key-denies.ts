@@ -2,6 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import { CLOUDTRAIL_SERVICE, kmsRequests } from '../policy/cloudtrail-requests.js';
 import { arnAccount, arnRegion } from '../policy/match.js';
 import type { StatementRef } from '../policy/types.js';
+import { loggedRefusals } from './access-log-evidence.js';
 import type { CauseDefinition, Confidence, Unverified } from './types.js';
 import { correctPolicy, explainDenied, keyStatementsFor, refLabel, trailTargetOf, verdictData, type RequestVerdict } from './remediation-policies.js';
 import { callerAccount, result, safe, shellArg, statusOf, trailOf, trailRef, homeRegion, valueOf } from './util.js';
@@ -45,7 +46,8 @@ export const check: CauseDefinition = {
 
     const status = statusOf(e);
     const deliveryError = status?.latestDeliveryError;
-    const kmsError = !!deliveryError && /kms|KMS\.|encrypt/i.test(deliveryError);
+    const logged = loggedRefusals(e, ['log-file']);
+    const kmsError = (!!deliveryError && /kms|KMS\.|encrypt/i.test(deliveryError)) || !!logged?.kms;
 
     const evidence: string[] = [];
     const unverified: Unverified[] = [];
@@ -59,6 +61,7 @@ export const check: CauseDefinition = {
     };
 
     if (deliveryError) evidence.push(`step 2: LatestDeliveryError = ${safe(deliveryError, 300)}`);
+    if (logged?.kms) evidence.push(...logged.evidence);
     evidence.push(
       source === 'trail'
         ? `step 2: the trail encrypts log files with KMS key ${keyName}`
@@ -178,7 +181,7 @@ export const check: CauseDefinition = {
             ...(policy ? { policy } : {}),
           },
           resources: [...new Set([keyRef, key?.keyId, key?.arn, trail.kmsKeyId].filter((x): x is string => !!x))],
-          ...(deliveryError && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
+          ...(logged?.kms && logged.start ? { since: logged.start } : deliveryError && status?.latestDeliveryTime ? { since: status.latestDeliveryTime } : {}),
           data,
         },
       ],

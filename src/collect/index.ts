@@ -51,7 +51,7 @@ export async function collect(clients: AwsClients, req: CollectRequest): Promise
       ...(req.endpointUrl ? { endpointUrl: req.endpointUrl } : {}),
     },
     window: { start: iso(req.window.start)!, end: iso(req.window.end)! },
-    steps: { s1: o.s1, s2: o.s2, s3: o.s3, s4: o.s4, s5: o.s5, s6: o.s6, s7: o.s7, s8: o.s8, s9: o.s9 },
+    steps: { s1: o.s1, s2: o.s2, s3: o.s3, s4: o.accessLogs ? { ...o.s4, accessLogs: o.accessLogs } : o.s4, s5: o.s5, s6: o.s6, s7: o.s7, s8: o.s8, s9: o.s9 },
     stats: {
       durationMs: plan.durationMs,
       // clients.calls sees every send (retries are one call); with injected fakes it stays empty and

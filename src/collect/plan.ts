@@ -9,6 +9,7 @@ import { collectors as c1 } from './step1-trail.js';
 import { collectors as c2 } from './step2-status.js';
 import { collectors as c3 } from './step3-log-events.js';
 import { collectors as c4 } from './step4-bucket.js';
+import { collectors as c4a } from './step4-access-logs.js';
 import { collectors as c5 } from './step5-role.js';
 import { collectors as c6 } from './step6-log-files.js';
 import { collectors as c7 } from './step7-log-group.js';
@@ -22,7 +23,7 @@ import { collectors as c9 } from './step9-changes.js';
  * organization trail's org id) is known; and so on. A collector that throws (a bug, never the
  * account's reality, which collectors turn into probes) is isolated: its output becomes `error` probes.
  */
-export const COLLECTORS: readonly AnyCollector[] = [...c1, ...c2, ...c3, ...c4, ...c5, ...c6, ...c7, ...c8, ...c9] as unknown as readonly AnyCollector[];
+export const COLLECTORS: readonly AnyCollector[] = [...c1, ...c2, ...c3, ...c4, ...c4a, ...c5, ...c6, ...c7, ...c8, ...c9] as unknown as readonly AnyCollector[];
 
 export interface PlanOptions {
   onProgress?: ProgressListener;
@@ -120,6 +121,7 @@ export function fallbackOutput(name: NodeName, reason: string, needs = 'n/a'): O
       return { trail: e(), trailsInRegion: e(), skipReason: reason };
     case 'caller':
     case 'health':
+    case 'accessLogs':
     case 'organization':
     case 'changesLogGroup':
     case 'historyResources':

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { Probe } from '../evidence/probe.js';
+import type { AccessLogs } from '../evidence/access-logs.js';
 import type { ChangeEvent, KmsKey, Step1, Step2, Step3, Step4, Step5, Step6, Step7, Step8, Step9, TrailConfig, TrailSummary } from '../evidence/schema.js';
 import type { StepNumber } from '../model/index.js';
 
@@ -103,6 +104,7 @@ export interface Outputs {
   s3: Step3;
   bucketLocation: BucketLocation;
   s4: Step4;
+  accessLogs: Probe<AccessLogs>;
   s5: Step5;
   organization: Step6['organizationId'];
   s6: Step6;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { probeSchema } from './probe.js';
 import { gapReportSchema } from './gaps.js';
 import { integrityEvidenceSchema } from './integrity.js';
+import { accessLogsSchema } from './access-logs.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
@@ -224,6 +225,8 @@ export const step4Schema = z.object({
   objectLock: probeSchema(z.object({ enabled: z.boolean(), mode: z.string().optional(), days: z.number().optional(), years: z.number().optional() })),
   lifecycle: probeSchema(z.array(lifecycleRuleSchema)),
   requestPayment: probeSchema(z.object({ payer: z.string() })),
+  /** S3 server access logs of the bucket (GetBucketLogging, then the window's access log objects, summarised). */
+  accessLogs: probeSchema(accessLogsSchema).optional(),
 });
 
 /** Step 5: the CloudWatch Logs delivery role. */

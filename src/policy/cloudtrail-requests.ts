@@ -12,6 +12,17 @@ import type { ContextValue, PolicyRequest } from './types.js';
  * cloudtrail-required-policy-for-cloudwatch-logs (CreateLogStream and PutLogEvents, both granted on
  * `log-group:<name>:log-stream:<acct>_CloudTrail_<region>*`), cloudwatch-log-group-log-stream-naming
  * (stream `<acct>_CloudTrail_<trail region>`).
+ *
+ * Encryption headers of the PutObject requests (encrypting-cloudtrail-log-files-with-aws-kms and
+ * create-kms-key-policy-for-cloudtrail-update-trail): with a trail KMS key "the log files but not the
+ * digest files" are encrypted with SSE-KMS, and "digest files are encrypted with Amazon S3 managed
+ * encryption keys (SSE-S3)". Log files of a trail with a key therefore carry
+ * `x-amz-server-side-encryption: aws:kms` and the key id; digest files carry `AES256` (they stay SSE-S3
+ * even in a bucket whose default is SSE-KMS, so the header must be explicit). What AWS does not document
+ * is the header on log files of a trail without a key: absent (the bucket default applies) or `AES256`.
+ * Those requests carry both possibilities as `alternatives`, and a verdict that differs between them
+ * is uncertain (see request-verdict.ts). A bucket's default encryption never satisfies a condition on
+ * the header: conditions see the request, not the object S3 stores.
  */
 
 export const CLOUDTRAIL_SERVICE = 'cloudtrail.amazonaws.com';
@@ -61,7 +72,37 @@ export interface CloudTrailRequest extends PolicyRequest {
   grantPrefix?: string;
   /** The account whose events the path holds. */
   account?: string;
+  /**
+   * Contexts CloudTrail may send instead of `context` where AWS does not document a header: each is
+   * merged over `context` and judged too. Absent when the request is fully documented.
+   */
+  alternatives?: RequestAlternative[];
 }
+
+export interface RequestAlternative {
+  /** What differs, e.g. "no x-amz-server-side-encryption header (the bucket default applies)". */
+  label: string;
+  /** Keys to set over the request's context; a key mapped to `null` is removed (missing from the request). */
+  context: Record<string, ContextValue | null>;
+}
+
+export const SSE_HEADER = 's3:x-amz-server-side-encryption';
+export const SSE_KMS_KEY_HEADER = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+
+/** The encryption headers of a log-file PutObject: documented with a trail key, two alternatives without. */
+function logFileEncryption(t: TrailTarget): { context: Record<string, ContextValue>; alternatives?: RequestAlternative[] } {
+  if (t.kmsKeyArn) return { context: { [SSE_HEADER]: 'aws:kms', [SSE_KMS_KEY_HEADER]: t.kmsKeyArn } };
+  return {
+    context: {},
+    alternatives: [
+      { label: 'no x-amz-server-side-encryption header (the bucket default encryption applies)', context: { [SSE_HEADER]: null } },
+      { label: 'x-amz-server-side-encryption: AES256', context: { [SSE_HEADER]: 'AES256' } },
+    ],
+  };
+}
+
+/** Digest files are always SSE-S3, whatever the trail's key. */
+const DIGEST_ENCRYPTION: Record<string, ContextValue> = { [SSE_HEADER]: 'AES256' };
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const UNIQUE = 'TrailDoctorProbe'; // 16 characters, like CloudTrail's random suffix
@@ -148,6 +189,7 @@ export function s3DeliveryRequests(t: TrailTarget): CloudTrailRequest[] {
       context: serviceContext(t),
     },
   ];
+  const logEnc = logFileEncryption(t);
   for (const p of writePaths(t)) {
     const key = logObjectKey(p.base, p.account, t.region, now);
     reqs.push({
@@ -157,10 +199,11 @@ export function s3DeliveryRequests(t: TrailTarget): CloudTrailRequest[] {
       principal,
       action: 's3:PutObject',
       resource: `${bucketArn}/${key}`,
-      context: serviceContext(t, { 's3:x-amz-acl': 'bucket-owner-full-control' }),
+      context: serviceContext(t, { 's3:x-amz-acl': 'bucket-owner-full-control', ...logEnc.context }),
       path: key,
       grantPrefix: p.base,
       account: p.account,
+      ...(logEnc.alternatives ? { alternatives: logEnc.alternatives } : {}),
     });
     if (t.logFileValidationEnabled) {
       const dkey = digestObjectKey(p.base, p.account, t.region, trailName, t.region, now);
@@ -171,7 +214,7 @@ export function s3DeliveryRequests(t: TrailTarget): CloudTrailRequest[] {
         principal,
         action: 's3:PutObject',
         resource: `${bucketArn}/${dkey}`,
-        context: serviceContext(t, { 's3:x-amz-acl': 'bucket-owner-full-control' }),
+        context: serviceContext(t, { 's3:x-amz-acl': 'bucket-owner-full-control', ...DIGEST_ENCRYPTION }),
         path: dkey,
         grantPrefix: p.base,
         account: p.account,

@@ -42,3 +42,5 @@ export {
   type CloudTrailRequestPurpose,
   type KmsRequestOptions,
 } from './cloudtrail-requests.js';
+export { SSE_HEADER, SSE_KMS_KEY_HEADER, type RequestAlternative } from './cloudtrail-requests.js';
+export { evaluateCloudTrailRequest, blockedKinds, describeBlocked, type BlockedKinds, type KindOutcome } from './request-verdict.js';
