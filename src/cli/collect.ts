@@ -44,7 +44,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: recordedEndpoint(options), onProgress: progress.listener },
           { integrity: flags.integrity !== false, gaps: 'auto', onPhase: progress.phase },
         );
-        text = serializeEvidence(evidence);
+        // The call log of the run, the same records --debug prints.
+        text = serializeEvidence({ ...evidence, calls: [...clients.calls] });
       } finally {
         progress.stop();
       }
