@@ -56,7 +56,7 @@ export async function run(argv: string[], ctx: CliContext = defaultContext(), re
     }
     const err = e as Error;
     ctx.stderr.write(`trail-doctor: unexpected error: ${inertLine(err?.message ?? String(e), 2_000)}\n`);
-    if (ctx.env.TRAIL_DOCTOR_DEBUG) ctx.stderr.write(`${err?.stack ?? ''}\n`);
+    if (ctx.env.TRAIL_DOCTOR_DEBUG || argv.includes('--debug')) ctx.stderr.write(`${err?.stack ?? ''}\n`);
     return 4;
   }
 }
