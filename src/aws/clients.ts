@@ -40,6 +40,8 @@ export interface ClientOptions {
   credentials?: CredentialProvider;
   /** Told of every call as it completes (--debug prints them). */
   onCall?: (call: ApiCallRecord) => void;
+  /** Calls made before these clients existed (assume-role while resolving credentials): logged first. */
+  earlierCalls?: readonly ApiCallRecord[];
   /** Per-attempt timeout of one HTTP request. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -100,6 +102,38 @@ type AnyClient = {
 
 type Metadata = { httpStatusCode?: number; requestId?: string; extendedRequestId?: string; attempts?: number };
 
+/** Sends one call down the middleware stack and logs its record, whatever the outcome. */
+export async function recordCall(
+  next: (a: unknown) => Promise<unknown>,
+  args: unknown,
+  what: Pick<ApiCallRecord, 'service' | 'operation' | 'region'>,
+  log: (c: ApiCallRecord) => void,
+): Promise<unknown> {
+  const startedAt = Date.now();
+  let result: unknown;
+  let error: unknown;
+  try {
+    return (result = await next(args));
+  } catch (e) {
+    throw (error = e ?? new Error('unknown error'));
+  } finally {
+    log({ ...what, startedAt, durationMs: Date.now() - startedAt, ...callOutcome(result, error) });
+  }
+}
+
+/** The same recording for an SDK client made elsewhere (the credential provider's nested STS client). */
+export function callRecorderPlugin(service: string, region: string, log: (c: ApiCallRecord) => void) {
+  return {
+    applyToStack(stack: { add: (mw: unknown, opts: unknown) => void }) {
+      stack.add(
+        (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
+          recordCall(next, args, { service, operation: (context.commandName ?? 'unknown').replace(/Command$/, ''), region }, log),
+        { step: 'initialize', name: 'trailDoctorCallRecorder' },
+      );
+    },
+  };
+}
+
 /** What the SDK tells about one call, from its answer or its error: no bodies, no credentials. */
 export function callOutcome(result: unknown, err: unknown): Pick<ApiCallRecord, 'httpStatus' | 'retries' | 'requestId' | 'errorCode'> {
   // At the initialize step a call resolves to { output, response }; errors carry $metadata themselves.
@@ -138,8 +172,8 @@ const SDK = {
 
 export function createClients(opts: ClientOptions): AwsClients {
   const cache = new Map<string, unknown>();
-  const calls: ApiCallRecord[] = [];
-  let callCount = 0;
+  const calls: ApiCallRecord[] = [...(opts.earlierCalls ?? [])];
+  let callCount = calls.length;
   const logCall = (c: ApiCallRecord) => {
     callCount++;
     if (calls.length < (opts.callLogLimit ?? CALL_LOG_LIMIT)) calls.push(c);
@@ -191,18 +225,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       },
       { step: 'initialize', name: 'trailDoctorCallRecorder' },
     );
-    async function recorded(next: (a: unknown) => Promise<unknown>, args: unknown, operation: string): Promise<unknown> {
-      const startedAt = Date.now();
-      let result: unknown;
-      let error: unknown;
-      try {
-        return (result = await next(args));
-      } catch (e) {
-        throw (error = e ?? new Error('unknown error'));
-      } finally {
-        logCall({ service: key, operation, region, startedAt, durationMs: Date.now() - startedAt, ...callOutcome(result, error) });
-      }
-    }
+    const recorded = (next: (a: unknown) => Promise<unknown>, args: unknown, operation: string) => recordCall(next, args, { service: key, operation, region }, logCall);
     cache.set(cacheKey, client);
     return client;
   }

@@ -1,4 +1,4 @@
-import { createClients, type AwsClients, type ClientOptions } from './clients.js';
+import { createClients, type ApiCallRecord, type AwsClients, type ClientOptions } from './clients.js';
 import { createCredentialProvider } from './credentials/provider.js';
 import { AwsConfigError, type SharedConfig } from './credentials/config.js';
 import { credentialFailure, identityFailure } from './credentials/errors.js';
@@ -15,15 +15,21 @@ export interface ConnectOptions {
 }
 
 export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<AwsClients> {
+  // Calls the provider itself makes (AssumeRole of a role profile) join the run's call log.
+  const earlierCalls: ApiCallRecord[] = [];
+  const onCall = (call: ApiCallRecord) => {
+    earlierCalls.push(call);
+    opts.onCall?.(call);
+  };
   const credentials =
     opts.credentials ??
-    createCredentialProvider({ env: c.env, profileFlag: opts.profile, config: c.config, region: opts.region, endpointUrl: opts.endpointUrl ?? opts.endpoints?.sts });
+    createCredentialProvider({ env: c.env, profileFlag: opts.profile, config: c.config, region: opts.region, endpointUrl: opts.endpointUrl ?? opts.endpoints?.sts, onCall });
   try {
     await credentials();
   } catch (e) {
     throw new AwsConfigError(credentialFailure(e, c.config, c.env));
   }
-  const clients = createClients({ ...opts, credentials });
+  const clients = createClients({ ...opts, credentials, earlierCalls });
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
     await clients.sts().send(new GetCallerIdentityCommand({}));

@@ -126,9 +126,10 @@ describe.skipIf(skip)('AWS CLI conventions against moto', () => {
   }, 90_000);
 
   it('an assume-role profile with source_profile assumes the role through the profile’s endpoint', async () => {
-    const r = await runCli(['collect', '--trail', 'main', '--since', '1h', '--profile', 'ops', '--no-integrity'], env);
-    expect(r.stderr).toBe('');
-    const evidence = JSON.parse(r.stdout) as { target: { region: string; profile?: string }; steps: { s1: { caller: { status: string; value?: { arn: string } } } } };
+    const r = await runCli(['collect', '--trail', 'main', '--since', '1h', '--profile', 'ops', '--no-integrity', '--debug'], env);
+    expect(r.stderr.split('\n')[0]).toMatch(/^trail-doctor: debug: sts\.AssumeRole  us-east-2  HTTP 200 /);
+    const evidence = JSON.parse(r.stdout) as { target: { region: string; profile?: string }; steps: { s1: { caller: { status: string; value?: { arn: string } } } }; calls: { operation: string }[] };
+    expect(evidence.calls.slice(0, 2).map((c) => c.operation)).toEqual(['AssumeRole', 'GetCallerIdentity']);
     expect(evidence.target).toMatchObject({ region: 'us-east-2', profile: 'ops' });
     expect(evidence.steps.s1.caller.status).toBe('ok');
     expect(evidence.steps.s1.caller.value?.arn).toMatch(/:assumed-role\/trail-doctor-ops\/oncall$/);

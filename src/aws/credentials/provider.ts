@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { memoize } from '@smithy/core/config';
 import { configuredEndpoint, credentialsFilePath, configFilePath, type SharedConfig } from './config.js';
+// A cycle (clients.ts imports this module), harmless: the function is only called at run time.
+import { callRecorderPlugin, type ApiCallRecord } from '../clients.js';
 
 /**
  * ONE credential provider per run, shared by every SDK client (a credential_process, SSO or
@@ -25,6 +27,8 @@ export interface ProviderOptions {
   region: string;
   /** --endpoint-url: STS (for assume-role) goes there too. */
   endpointUrl?: string;
+  /** Told of the provider's own STS calls (AssumeRole...), for --debug and the call log. */
+  onCall?: (call: ApiCallRecord) => void;
 }
 
 /** Refresh five minutes before expiry, as the SDK's own clients do. */
@@ -41,6 +45,7 @@ export function sharedProvider(provider: CredentialProvider): CredentialProvider
 
 const load = createRequire(import.meta.url);
 
+
 export function createCredentialProvider(o: ProviderOptions): CredentialProvider {
   const stsEndpoint = o.endpointUrl ?? configuredEndpoint('sts', o.env, o.config);
   const ssoEndpoint = o.endpointUrl ?? configuredEndpoint('sso', o.env, o.config);
@@ -48,11 +53,12 @@ export function createCredentialProvider(o: ProviderOptions): CredentialProvider
   // The nested STS client of assume-role profiles: in the run's region, at the profile's endpoint
   // (the SDK's own would read endpoint_url only from AWS_PROFILE's profile).
   const sts = { region: o.region, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) };
+  const plugins = o.onCall ? [callRecorderPlugin('sts', o.region, o.onCall)] : [];
   const files = { filepath: credentialsFilePath(o.env), configFilepath: configFilePath(o.env) };
   const common = {
     ...files,
-    roleAssumer: getDefaultRoleAssumer(sts),
-    roleAssumerWithWebIdentity: getDefaultRoleAssumerWithWebIdentity(sts),
+    roleAssumer: getDefaultRoleAssumer(sts, plugins as never),
+    roleAssumerWithWebIdentity: getDefaultRoleAssumerWithWebIdentity(sts, plugins as never),
     // Only an endpoint: a region here would override the profile's sso_region.
     ...(ssoEndpoint ? { clientConfig: { endpoint: ssoEndpoint } } : {}),
   };
