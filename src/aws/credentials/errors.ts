@@ -18,7 +18,7 @@ const codeOf = (e: unknown) => {
 function who(cfg: SharedConfig | undefined, env: Env): string {
   if (!cfg) return 'the credentials';
   if (cfg.profileSource === 'default' && env.AWS_ACCESS_KEY_ID) return 'the credentials from AWS_ACCESS_KEY_ID';
-  return `profile ${cfg.profile}`;
+  return `the credentials of profile ${cfg.profile}`;
 }
 
 /** The provider failed before any AWS call was made. */
