@@ -35,7 +35,9 @@ export function buildProgram(ctx: CliContext, registrations: readonly Register[]
   // Before the action of any command with the AWS options: the shared config of the profile in
   // force (an unknown profile ends the run here, before any AWS call).
   program.hook('preAction', async (_program, action) => {
-    if (takesAwsOptions(action)) ctx.aws = await loadAwsConfig(action.opts() as AwsFlags, ctx);
+    // An offline replay (--evidence) reads no AWS configuration: it must work on any machine.
+    const flags = action.opts() as AwsFlags & { evidence?: string };
+    if (takesAwsOptions(action) && !flags.evidence) ctx.aws = await loadAwsConfig(flags, ctx);
   });
   return program;
 }

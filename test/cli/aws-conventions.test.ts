@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto, skipWithoutMoto, type Moto } from '../support/moto.js';
 import { ensureBuilt, runCli, type CliResult } from '../support/cli.js';
+import { SCENARIOS } from '../../src/demo/scenarios.js';
+import { serializeEvidence } from '../../src/evidence/io.js';
 
 /**
  * AWS CLI conventions, as a user meets them: the built CLI spawned with temporary AWS config and
@@ -171,6 +173,15 @@ describe.skipIf(skip)('AWS CLI conventions against moto', () => {
     expectOneLineExit2(await diagnose(['--profile', 'dev'], { AWS_REGION: 'us-est-1' }), /^trail-doctor: AWS_REGION: "us-est-1" is not an AWS region \(did you mean us-east-1 or us-west-1\?\)$/);
     expectOneLineExit2(await diagnose([], { AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET }), /^trail-doctor: no region: pass --region, set AWS_REGION, or set region in profile default of \S+config, or use a trail ARN$/);
   }, 60_000);
+
+  it('an offline replay reads no AWS configuration (AWS_PROFILE naming a profile this machine lacks is fine)', async () => {
+    const file = join(dir, 'evidence.json');
+    writeFileSync(file, serializeEvidence(SCENARIOS.find((s) => s.id === 'healthy')!.evidence()));
+    const r = await runCli(['diagnose', '--evidence', file, '--output', 'json'], { ...env, AWS_PROFILE: 'nosuch' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).verdict).toBe('healthy');
+    expect(r.code).toBe(0);
+  });
 
   it('--output is accepted on every command that has --format, and a conflict is refused', async () => {
     const demo = await runCli(['demo', 'healthy', '--output', 'json'], env);
