@@ -32,7 +32,7 @@ export const layoutOf = (index: number): Layout => (['multi', 'single', 'none', 
 
 export interface FleetStandin {
   caller: AwsClients;
-  makeClients: (opts: ClientOptions) => AwsClients;
+  makeClients: (opts: ClientOptions) => Promise<AwsClients>;
   accountIds: string[];
   calls(): number;
   maxInFlight(): number;
@@ -231,7 +231,7 @@ export function fleetStandin(o: FleetStandinOptions): FleetStandin {
   const base: ClientOptions = { region: o.regions[0]! };
   return {
     caller: clientsFor(MANAGEMENT, base),
-    makeClients: (opts) => clientsFor(opts.credentials?.accessKeyId.replace(/^AK/, '') ?? MANAGEMENT, opts),
+    makeClients: async (opts) => clientsFor((await opts.credentials?.())?.accessKeyId.replace(/^AK/, '') ?? MANAGEMENT, opts),
     accountIds,
     calls: () => calls,
     maxInFlight: () => max,

@@ -46,11 +46,20 @@ const THROTTLE_CODES = new Set([
 ]);
 
 export interface ClassifiedError {
-  kind: 'denied' | 'absent' | 'throttled' | 'timeout' | 'network' | 'error';
+  /**
+   * What happened: refused for lack of a permission, absent, throttled, timed out, unreachable,
+   * a server error (5xx), an answer that is not an AWS API response, or another error.
+   */
+  kind: 'denied' | 'absent' | 'throttled' | 'timeout' | 'network' | 'server' | 'not-aws' | 'error';
   code: string;
   httpStatus?: number;
+  requestId?: string;
   message: string;
 }
+
+/** The SDK's advice for its parse failures, which means nothing to a trail-doctor user. */
+const SDK_HINT = /\s*Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response on this object\.?/;
+const SDK_HINT_ALL = new RegExp(SDK_HINT.source, 'g');
 
 export function classifyError(err: unknown, absentCodes: readonly (string | number)[] = []): ClassifiedError {
   const e = (err ?? {}) as {
@@ -58,25 +67,60 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
     Code?: string;
     code?: string;
     message?: string;
-    $metadata?: { httpStatusCode?: number };
+    $metadata?: { httpStatusCode?: number; requestId?: string };
     $response?: { statusCode?: number };
   };
   const httpStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const requestId = e.$metadata?.requestId ? inertText(e.$metadata.requestId, 100) : undefined;
   // Node's socket errors are plain `Error`s whose code (ECONNREFUSED, ...) says what happened.
   const code = String(e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'Error');
-  const message = inertText(String(e.message ?? code), 500);
+  const rawMessage = String(e.message ?? code);
+  const message = inertText(rawMessage.replace(SDK_HINT_ALL, ''), 500) || code;
+  const base = { code, ...(httpStatus !== undefined ? { httpStatus } : {}), ...(requestId ? { requestId } : {}), message };
   if (absentCodes.includes(code) || (httpStatus !== undefined && absentCodes.includes(httpStatus))) {
-    return { kind: 'absent', code, httpStatus, message };
+    return { kind: 'absent', ...base };
   }
-  if (DENIED_CODES.has(code) || httpStatus === 403) return { kind: 'denied', code: httpStatus === 403 && !DENIED_CODES.has(code) ? 'AccessDenied' : code, httpStatus, message };
-  if (THROTTLE_CODES.has(code) || httpStatus === 429) return { kind: 'throttled', code, httpStatus, message };
+  // An answer the SDK could not parse (an HTML page, a proxy's error) is not AWS speaking: its
+  // status says nothing about permissions.
+  if (code === 'SyntaxError' || SDK_HINT.test(rawMessage) || /^(Unexpected token|Expected .* but)/.test(rawMessage)) {
+    return { kind: 'not-aws', ...base };
+  }
+  if (DENIED_CODES.has(code) || httpStatus === 403) return { kind: 'denied', ...base, code: httpStatus === 403 && !DENIED_CODES.has(code) ? 'AccessDenied' : code };
+  if (THROTTLE_CODES.has(code) || httpStatus === 429) return { kind: 'throttled', ...base };
   if (code === 'TimeoutError' || code === 'AbortError' || code === 'RequestTimeout' || code === 'RequestTimeoutException' || /timed? ?out/i.test(message)) {
-    return { kind: 'timeout', code, httpStatus, message };
+    return { kind: 'timeout', ...base };
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'NetworkingError'].includes(code)) {
-    return { kind: 'network', code, httpStatus, message };
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'NetworkingError'].includes(code)) {
+    return { kind: 'network', ...base };
   }
-  return { kind: 'error', code, httpStatus, message };
+  if (httpStatus !== undefined && httpStatus >= 500) return { kind: 'server', ...base };
+  return { kind: 'error', ...base };
+}
+
+const rid = (c: ClassifiedError) => (c.requestId ? `, request id ${c.requestId}` : '');
+
+/**
+ * For anything but a refusal, `needs` says what would make the observation possible (a retry, a
+ * reachable endpoint), never a permission: a 5xx is not a missing permission.
+ */
+export function whatHappened(c: ClassifiedError): { reason: string; needs?: string } {
+  switch (c.kind) {
+    case 'throttled':
+      return { reason: `throttled after retries (${c.code}${c.httpStatus ? `, HTTP ${c.httpStatus}` : ''}${rid(c)}): ${c.message}`, needs: 'a retry when the API is less busy (AWS throttled the calls)' };
+    case 'timeout':
+      return { reason: `timed out (${c.code}): ${c.message}`, needs: 'a retry, or a longer --timeout (no answer in time)' };
+    case 'network':
+      return { reason: `unreachable (${c.code}): ${c.message}`, needs: 'a reachable endpoint (check the network, proxy, region or --endpoint-url)' };
+    case 'server':
+      return { reason: `server error: HTTP ${c.httpStatus} (${c.code}${rid(c)}): ${c.message}`, needs: `a retry later (AWS answered HTTP ${c.httpStatus}, a server error)` };
+    case 'not-aws':
+      return {
+        reason: `not an AWS answer${c.httpStatus ? ` (HTTP ${c.httpStatus})` : ''}: the response could not be read as the service's API (${c.code}: ${c.message.slice(0, 120)})`,
+        needs: 'an AWS endpoint (the answer came from something else: a proxy, a captive portal, an emulator without this API)',
+      };
+    default:
+      return { reason: c.httpStatus ? `${c.code} (HTTP ${c.httpStatus}${rid(c)}): ${c.message}` : `${c.code}: ${c.message}`, needs: `a successful call (the service refused the request: ${c.code})` };
+  }
 }
 
 /** Turns a caught error into a non-ok Probe. */
@@ -88,17 +132,10 @@ export function probeFromError<T>(err: unknown, opts: ProbeOptions): Probe<T> {
       return { status: 'absent', reason: c.message, ...base };
     case 'denied':
       return { status: 'denied', reason: c.message, needs: opts.needs, ...base };
-    case 'throttled':
-      return { status: 'error', reason: `throttled after retries: ${c.message}`, needs: opts.needs, ...base };
-    case 'timeout':
-      return { status: 'error', reason: `timed out: ${c.message}`, needs: opts.needs, ...base };
-    default:
-      return {
-        status: 'error',
-        reason: c.httpStatus ? `${c.code} (HTTP ${c.httpStatus}): ${c.message}` : `${c.code}: ${c.message}`,
-        needs: opts.needs,
-        ...base,
-      };
+    default: {
+      const w = whatHappened(c);
+      return { status: 'error', reason: w.reason, ...(w.needs ? { needs: w.needs } : {}), ...base };
+    }
   }
 }
 

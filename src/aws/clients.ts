@@ -11,6 +11,8 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createCredentialProvider, type CredentialProvider } from './credentials/provider.js';
+import type { ServiceKey } from './credentials/config.js';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
 
@@ -20,9 +22,28 @@ import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object
  */
 export interface ClientOptions {
   region: string;
+  /** The named profile (--profile); recorded in evidence and used by the default credentials. */
   profile?: string;
-  /** Every service at one endpoint (moto, LocalStack); S3 then uses path-style addressing. */
+  /** Every service at one endpoint (--endpoint-url: moto, LocalStack); overrides `endpoints`. */
   endpointUrl?: string;
+  /**
+   * Endpoints configured per service (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+   * `services` section and `endpoint_url`), as resolved by credentials/config.ts. When given, the
+   * SDK's own lookup (which sees only AWS_PROFILE's profile) is switched off. S3 at any custom
+   * endpoint uses path-style addressing.
+   */
+  endpoints?: Partial<Record<ServiceKey, string>>;
+  /**
+   * The credential provider every client of this set shares. Anything returning
+   * `Promise<AwsCredentialIdentity>` plugs in (an assumed role of another account, a fixed key
+   * pair in tests); wrap it with `sharedProvider()` (credentials/provider.ts) so that concurrent
+   * clients resolve it once. Default: the AWS CLI's chain for `profile`, created once here.
+   */
+  credentials?: CredentialProvider;
+  /** Told of every call as it completes (--debug prints them). */
+  onCall?: (call: ApiCallRecord) => void;
+  /** Calls made before these clients existed (assume-role while resolving credentials): logged first. */
+  earlierCalls?: readonly ApiCallRecord[];
   /** Per-attempt timeout of one HTTP request. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -36,8 +57,6 @@ export interface ClientOptions {
   fastObjectReads?: boolean;
   /** Call records kept (default CALL_LOG_LIMIT); every call is counted regardless. */
   callLogLimit?: number;
-  /** Fixed credentials (an assumed role's, for a fleet scan's member account) instead of the default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
 }
 
 export interface ApiCallRecord {
@@ -46,6 +65,13 @@ export interface ApiCallRecord {
   region: string;
   startedAt: number;
   durationMs: number;
+  /** The HTTP status of the last attempt, when an answer came. */
+  httpStatus?: number;
+  /** Attempts beyond the first (throttling, 5xx and network retries). */
+  retries?: number;
+  requestId?: string;
+  /** The error's code when the call failed (AccessDenied, ThrottlingException, ECONNREFUSED...). */
+  errorCode?: string;
 }
 
 export interface AwsClients {
@@ -80,6 +106,54 @@ type AnyClient = {
   middlewareStack: { add: (mw: unknown, opts: unknown) => void };
 };
 
+type Metadata = { httpStatusCode?: number; requestId?: string; extendedRequestId?: string; attempts?: number };
+
+/** Sends one call down the middleware stack and logs its record, whatever the outcome. */
+export async function recordCall(
+  next: (a: unknown) => Promise<unknown>,
+  args: unknown,
+  what: Pick<ApiCallRecord, 'service' | 'operation' | 'region'>,
+  log: (c: ApiCallRecord) => void,
+): Promise<unknown> {
+  const startedAt = Date.now();
+  let result: unknown;
+  let error: unknown;
+  try {
+    return (result = await next(args));
+  } catch (e) {
+    throw (error = e ?? new Error('unknown error'));
+  } finally {
+    log({ ...what, startedAt, durationMs: Date.now() - startedAt, ...callOutcome(result, error) });
+  }
+}
+
+/** The same recording for an SDK client made elsewhere (the credential provider's nested STS client). */
+export function callRecorderPlugin(service: string, region: string, log: (c: ApiCallRecord) => void) {
+  return {
+    applyToStack(stack: { add: (mw: unknown, opts: unknown) => void }) {
+      stack.add(
+        (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) =>
+          recordCall(next, args, { service, operation: (context.commandName ?? 'unknown').replace(/Command$/, ''), region }, log),
+        { step: 'initialize', name: 'trailDoctorCallRecorder' },
+      );
+    },
+  };
+}
+
+/** What the SDK tells about one call, from its answer or its error: no bodies, no credentials. */
+export function callOutcome(result: unknown, err: unknown): Pick<ApiCallRecord, 'httpStatus' | 'retries' | 'requestId' | 'errorCode'> {
+  // At the initialize step a call resolves to { output, response }; errors carry $metadata themselves.
+  const src = (err ?? (result as { output?: unknown } | undefined)?.output) as { $metadata?: Metadata; $response?: { statusCode?: number }; name?: string; code?: string } | undefined;
+  const m = src?.$metadata ?? {};
+  const out: Pick<ApiCallRecord, 'httpStatus' | 'retries' | 'requestId' | 'errorCode'> = {};
+  const status = m.httpStatusCode ?? src?.$response?.statusCode;
+  if (status !== undefined) out.httpStatus = status;
+  if (m.attempts !== undefined && m.attempts > 1) out.retries = m.attempts - 1;
+  if (m.requestId) out.requestId = m.requestId;
+  if (err) out.errorCode = String((err as { Code?: string }).Code ?? (src?.name && src.name !== 'Error' ? src.name : undefined) ?? src?.code ?? 'Error');
+  return out;
+}
+
 const GLOBAL_REGION = 'us-east-1';
 
 /** Records kept of individual calls: a 90-day validation of a busy trail makes millions of GETs. */
@@ -106,12 +180,17 @@ const SDK = {
 
 export function createClients(opts: ClientOptions): AwsClients {
   const cache = new Map<string, unknown>();
-  const calls: ApiCallRecord[] = [];
-  let callCount = 0;
+  const calls: ApiCallRecord[] = [...(opts.earlierCalls ?? [])];
+  let callCount = calls.length;
   const logCall = (c: ApiCallRecord) => {
     callCount++;
     if (calls.length < (opts.callLogLimit ?? CALL_LOG_LIMIT)) calls.push(c);
+    opts.onCall?.(c);
   };
+  // One provider for every client: a credential_process or SSO profile resolves once per run.
+  const credentials = opts.credentials ?? createCredentialProvider({ env: process.env, profileFlag: opts.profile, region: opts.region, endpointUrl: opts.endpointUrl ?? opts.endpoints?.sts });
+  // The caller's identity is asked once per region: the CLI's first call and step 1 share it.
+  const identities = new Map<string, Promise<unknown>>();
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: opts.connectTimeoutMs ?? 5_000,
     requestTimeout: opts.requestTimeoutMs ?? 20_000,
@@ -127,35 +206,42 @@ export function createClients(opts: ClientOptions): AwsClients {
       retryMode: 'adaptive',
       maxAttempts: opts.maxAttempts ?? 5,
       requestHandler,
+      credentials,
       ...extra,
     };
     if (opts.profile) cfg.profile = opts.profile;
-    if (opts.credentials) cfg.credentials = opts.credentials;
-    if (opts.endpointUrl) cfg.endpoint = opts.endpointUrl;
+    const endpoint = endpointOf(key);
+    if (endpoint) cfg.endpoint = endpoint;
+    if (opts.endpoints) cfg.ignoreConfiguredEndpointUrls = true;
     const Client = ctor();
     const client = new Client(cfg);
+    // The one per-call middleware of trail-doctor: records every call (the --debug lines and the
+    // evidence's call log). Per-call policies (deadlines, back-off) belong here too.
     (client as unknown as AnyClient).middlewareStack.add(
       (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
-        const startedAt = Date.now();
-        try {
-          return await next(args);
-        } finally {
-          logCall({
-            service: key,
-            operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-            region,
-            startedAt,
-            durationMs: Date.now() - startedAt,
-          });
+        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        if (key === 'sts' && operation === 'GetCallerIdentity') {
+          let p = identities.get(region);
+          if (!p) {
+            p = recorded(next, args, operation);
+            identities.set(region, p);
+            p.catch(() => identities.delete(region));
+          }
+          return p;
         }
+        return recorded(next, args, operation);
       },
       { step: 'initialize', name: 'trailDoctorCallRecorder' },
     );
+    const recorded = (next: (a: unknown) => Promise<unknown>, args: unknown, operation: string) => recordCall(next, args, { service: key, operation, region }, logCall);
     cache.set(cacheKey, client);
     return client;
   }
 
   const r = (region?: string) => region ?? opts.region;
+  function endpointOf(key: string): string | undefined {
+    return opts.endpointUrl ?? opts.endpoints?.[key as ServiceKey];
+  }
   const readers = new Map<string, S3ObjectReader>();
   const s3 = (region?: string): S3Client =>
     make('s3', r(region), SDK.s3, {
@@ -163,7 +249,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       // CloudTrail's own integrity scheme), so a second CRC pass over each body is CPU for nothing.
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestChecksumCalculation: 'WHEN_REQUIRED',
-      ...(opts.endpointUrl ? { forcePathStyle: true } : {}),
+      ...(endpointOf('s3') ? { forcePathStyle: true } : {}),
     });
   return {
     region: opts.region,
@@ -181,7 +267,10 @@ export function createClients(opts: ClientOptions): AwsClients {
       if (!reader) {
         const client = s3(reg);
         reader = opts.fastObjectReads
-          ? fastObjectReader(client, requestHandler, { onCall: (startedAt, durationMs) => logCall({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs }) })
+          ? fastObjectReader(client, requestHandler, {
+              onCall: (startedAt, durationMs, answer) =>
+                logCall({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs, ...(answer ? { httpStatus: answer.httpStatus, ...(answer.requestId ? { requestId: answer.requestId } : {}) } : {}) }),
+            })
           : sdkObjectReader(client);
         readers.set(reg, reader);
       }
@@ -200,3 +289,4 @@ export function createClients(opts: ClientOptions): AwsClients {
 }
 
 export { REGION_PATTERN, isValidRegion } from './regions.js';
+export { sharedProvider, type CredentialProvider } from './credentials/provider.js';

@@ -84,7 +84,7 @@ function shapeOf(captured: CapturedRequest, key: string, config: S3Config): Shap
 
 export interface FastReaderOptions {
   /** Called once per request actually sent by the fast path (the SDK path records its own). */
-  onCall?: (startedAt: number, durationMs: number) => void;
+  onCall?: (startedAt: number, durationMs: number, answer?: { httpStatus: number; requestId?: string }) => void;
 }
 
 export function fastObjectReader(s3: S3Client, handler: NodeHttpHandler, opts: FastReaderOptions = {}): S3ObjectReader {
@@ -131,13 +131,14 @@ export function fastObjectReader(s3: S3Client, handler: NodeHttpHandler, opts: F
       };
       const startedAt = Date.now();
       let response: { statusCode: number; headers: Record<string, string>; body?: unknown };
+      let answered: typeof response | undefined;
       try {
         const signed = await shape.signer.sign(request as never, { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) });
-        response = (await handler.handle(signed as never)).response as typeof response;
+        response = answered = (await handler.handle(signed as never)).response as typeof response;
       } catch {
         return sdk.get(bucket, key);
       } finally {
-        opts.onCall?.(startedAt, Date.now() - startedAt);
+        opts.onCall?.(startedAt, Date.now() - startedAt, answered ? { httpStatus: answered.statusCode, requestId: answered.headers['x-amz-request-id'] } : undefined);
       }
       if (response.statusCode !== 200) {
         (response.body as { destroy?: () => void } | undefined)?.destroy?.();

@@ -1,5 +1,6 @@
+import type { Command } from 'commander';
 import { parseTrailArn } from '../aws/arn.js';
-import { isValidRegion } from '../aws/regions.js';
+import { checkRegion, isValidRegion } from '../aws/regions.js';
 
 /** Bad input: the CLI prints one line on stderr and exits 2, never a stack trace. */
 export class UsageError extends Error {
@@ -38,9 +39,17 @@ export function parseTrail(input: string): TrailRef {
   return { id: s, name: s };
 }
 
-export function parseRegion(input: string | undefined, source = '--region'): string {
-  if (input === undefined || input === '') throw new UsageError(`no region: pass --region, set AWS_REGION, or use a trail ARN`);
-  if (!isValidRegion(input)) throw new UsageError(`${source}: ${JSON.stringify(input)} is not an AWS region (e.g. eu-west-1)`);
+/**
+ * A region, checked against the SDK's partition metadata (a typo gets a "did you mean").
+ * `source` names where it came from: --region, AWS_REGION, the region of profile X.
+ */
+export function parseRegion(input: string | undefined, source = '--region', profile?: { profile: string; files: string }): string {
+  if (input === undefined || input === '') {
+    const inProfile = profile ? `, or set region in profile ${profile.profile} of ${profile.files}` : ', or set it in the profile';
+    throw new UsageError(`no region: pass --region, set AWS_REGION${inProfile}, or use a trail ARN`);
+  }
+  const c = checkRegion(input);
+  if (!c.ok) throw new UsageError(`${source}: ${c.message}`);
   return input;
 }
 
@@ -92,20 +101,38 @@ export function parseFormat(input: string | undefined, allowed: readonly Format[
   return alias as Format;
 }
 
+/**
+ * `--output` (the AWS CLI's name) as an alias of `--format` on every command that has one: added
+ * by the program to each command after registration, so new commands inherit it.
+ */
+export function addOutputAlias(cmd: Command): void {
+  if (!cmd.options.some((o) => o.long === '--format') || cmd.options.some((o) => o.long === '--output')) return;
+  cmd.option('--output <format>', 'alias of --format (the AWS CLI name)');
+  cmd.hook('preAction', (c) => {
+    const output = c.getOptionValue('output') as string | undefined;
+    if (output === undefined) return;
+    const format = c.getOptionValue('format') as string | undefined;
+    if (c.getOptionValueSource('format') === 'cli' && format !== undefined && format.toLowerCase() !== output.toLowerCase()) {
+      throw new UsageError(`--output ${output} and --format ${format} disagree: pass one of them`);
+    }
+    c.setOptionValueWithSource('format', output, 'cli');
+  });
+}
+
 export function parsePositiveInt(input: string, flag: string, max = 1_000): number {
   const n = Number(input);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag}: ${JSON.stringify(input)} must be a whole number from 1 to ${max}`);
   return n;
 }
 
-export function parseEndpoint(input: string | undefined): string | undefined {
+export function parseEndpoint(input: string | undefined, source = '--endpoint-url'): string | undefined {
   if (input === undefined) return undefined;
   let u: URL;
   try {
     u = new URL(input);
   } catch {
-    throw new UsageError(`--endpoint-url: ${JSON.stringify(input)} is not a URL`);
+    throw new UsageError(`${source}: ${JSON.stringify(input)} is not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError('--endpoint-url must be http:// or https://');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${source} must be http:// or https://`);
   return input.replace(/\/+$/, '');
 }

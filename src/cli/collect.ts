@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './args.js';
-import { emit, type CliContext } from './context.js';
+import { emit, recordedEndpoint, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { addTargetOptions, liveRequest, startProgress } from './diagnose.js';
 import { serializeEvidence } from '../evidence/io.js';
@@ -41,10 +41,11 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         // so a replay reaches the same verdict.
         const { evidence } = await gather(
           clients,
-          { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
+          { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: recordedEndpoint(options), onProgress: progress.listener },
           { integrity: flags.integrity !== false, gaps: 'auto', onPhase: progress.phase },
         );
-        text = serializeEvidence(evidence);
+        // The call log of the run, the same records --debug prints.
+        text = serializeEvidence({ ...evidence, calls: [...clients.calls] });
       } finally {
         progress.stop();
       }

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { AwsClients, ClientOptions } from '../aws/clients.js';
+import type { AwsClients, ClientOptions, ApiCallRecord } from '../aws/clients.js';
+import { assertProfileExists, configuredEndpoints, loadSharedConfig, resolveRegion, type SharedConfig } from '../aws/credentials/config.js';
 import { parseEndpoint, parseRegion, UsageError } from './args.js';
+import { inertLine } from '../util/text.js';
 
 /**
  * What a command needs from the outside world, injected so CLI tests can run commands in-process
@@ -16,26 +18,39 @@ export interface CliContext {
   makeClients: (opts: ClientOptions) => AwsClients | Promise<AwsClients>;
   /** Set by a command: the process exit code. */
   exitCode: number;
+  /**
+   * The shared AWS config (~/.aws/config and credentials) for the profile in force, loaded by the
+   * program before the action of any command that takes the AWS options (see loadAwsConfig).
+   */
+  aws?: SharedConfig;
 }
 
 export function defaultContext(): CliContext {
-  return {
+  const ctx: CliContext = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
-    makeClients: async (opts) => (await import('../aws/clients.js')).createClients(opts),
+    // Credentials resolved and the caller's identity read before the command does anything else.
+    makeClients: async (opts) => (await import('../aws/connect.js')).connect(opts, { env: ctx.env, config: ctx.aws }),
     exitCode: 0,
   };
+  return ctx;
 }
 
-/** The AWS connection options every live command takes. */
+/** Commands that take the AWS options: the program loads the shared config before their action. */
+const AWS_COMMANDS = new WeakSet<Command>();
+export const takesAwsOptions = (cmd: Command): boolean => AWS_COMMANDS.has(cmd);
+
+/** The AWS connection options every live command takes (the AWS CLI's names and precedence). */
 export function addAwsOptions(cmd: Command): Command {
+  AWS_COMMANDS.add(cmd);
   return cmd
-    .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, or the trail ARN)')
-    .option('--profile <profile>', 'named profile from ~/.aws/config (default: AWS_PROFILE or the default credential chain)')
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (emulators); S3 then uses path-style addressing')
-    .option('--timeout <seconds>', 'per-request timeout in seconds', '20');
+    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile\'s region; a trail ARN fixes it too)')
+    .option('--profile <profile>', 'named profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else environment keys, else `default`)')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint, overriding configured ones (emulators); S3 then uses path-style addressing')
+    .option('--timeout <seconds>', 'per-request timeout in seconds', '20')
+    .option('--debug', 'one line per AWS API call on stderr: service, operation, region, HTTP status, duration, retries, request id');
 }
 
 export interface AwsFlags {
@@ -43,22 +58,63 @@ export interface AwsFlags {
   profile?: string;
   endpointUrl?: string;
   timeout?: string;
+  debug?: boolean;
 }
 
-/** Region precedence: --region, then a region fixed by an ARN, then AWS_REGION, AWS_DEFAULT_REGION. */
+/**
+ * Loads the shared config for the profile in force (--profile, else AWS_PROFILE) through the
+ * SDK's loader; a profile named but found in neither file ends the run (exit 2).
+ */
+export async function loadAwsConfig(flags: AwsFlags, ctx: CliContext): Promise<SharedConfig> {
+  if (flags.profile !== undefined && !/^[\w.@+:\/-]{1,128}$/.test(flags.profile)) throw new UsageError(`--profile: ${JSON.stringify(inertLine(flags.profile, 80))} is not a profile name`);
+  const cfg = await loadSharedConfig(ctx.env, flags.profile);
+  assertProfileExists(cfg, ctx.env);
+  return cfg;
+}
+
+/** `--debug`: one line per call, never a body or a credential. */
+export function debugLine(c: ApiCallRecord): string {
+  const parts = [
+    `${c.service}.${c.operation}`,
+    c.region,
+    c.httpStatus !== undefined ? `HTTP ${c.httpStatus}` : 'no answer',
+    `${c.durationMs} ms`,
+    `retries ${c.retries ?? 0}`,
+    c.requestId ? `request-id ${c.requestId}` : undefined,
+    c.errorCode ? `error ${c.errorCode}` : undefined,
+  ];
+  return `trail-doctor: debug: ${inertLine(parts.filter(Boolean).join('  '), 400)}`;
+}
+
+/**
+ * Region precedence of the AWS CLI: --region, then a region fixed by a trail ARN, then AWS_REGION,
+ * AWS_DEFAULT_REGION, then the profile's `region`. Endpoints: --endpoint-url over everything, then
+ * each service's configured endpoint (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+ * `services` section, its `endpoint_url`), the same with --profile as with AWS_PROFILE.
+ */
 export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: string): ClientOptions {
-  const region = parseRegion(flags.region ?? regionFromArn ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION);
+  const picked = resolveRegion(flags.region ?? regionFromArn, ctx.env, ctx.aws);
+  const source = flags.region ? '--region' : regionFromArn ? 'the trail ARN' : picked.source;
+  const region = parseRegion(picked.region, source, ctx.aws ? { profile: ctx.aws.profile, files: ctx.aws.configFile } : undefined);
   const timeout = flags.timeout === undefined ? 20 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError(`--timeout: ${JSON.stringify(flags.timeout)} must be a number of seconds from 1 to 600`);
-  const endpointUrl = parseEndpoint(flags.endpointUrl ?? ctx.env.AWS_ENDPOINT_URL);
+  const endpointUrl = parseEndpoint(flags.endpointUrl);
+  const endpoints = configuredEndpoints(ctx.env, ctx.aws);
+  for (const [service, url] of Object.entries(endpoints)) endpoints[service as keyof typeof endpoints] = parseEndpoint(url, `the configured endpoint of ${service}`);
+  const stderr = ctx.stderr;
   return {
     region,
     profile: flags.profile ?? undefined,
     endpointUrl,
+    endpoints,
     requestTimeoutMs: timeout * 1000,
     fastObjectReads: true,
+    ...(flags.debug ? { onCall: (c: ApiCallRecord) => void stderr.write(debugLine(c) + '\n') } : {}),
   };
 }
+
+/** The endpoint a run's evidence records: --endpoint-url, else CloudTrail's configured one. */
+export const recordedEndpoint = (o: ClientOptions): string | undefined => o.endpointUrl ?? o.endpoints?.cloudtrail;
 
 /** Writes to --out FILE when given, else stdout. */
 export async function emit(ctx: CliContext, text: string, out?: string): Promise<void> {

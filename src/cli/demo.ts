@@ -7,6 +7,7 @@ import { diagnose } from '../diagnosis/index.js';
 import { render } from '../report/index.js';
 import { exitCodeFor, type Report } from '../report/model.js';
 import { inertLine } from '../util/text.js';
+import wrapAnsi from 'wrap-ansi';
 
 /** The scenario shown in full when `demo` runs without a name: the classic 3 a.m. page. */
 export const FLAGSHIP = 's3-bucket-policy-denies';
@@ -38,17 +39,29 @@ function topCause(r: Report): string {
 /** `arn:aws:iam::123456789012:user/bob` → `user/bob`: the table is for reading, the report has the ARN. */
 const shortActor = (a: string | undefined) => (a ?? '?').replace(/^arn:[^:]+:(?:iam|sts)::\d{12}:/, '');
 
-function summaryTable(rows: { s: Scenario; r: Report }[]): string {
+/**
+ * One row per scenario, fitted to the terminal (80 columns when not a terminal): the root cause and
+ * its trigger wrap in the last column instead of running past the edge.
+ */
+export function summaryTable(rows: { s: Scenario; r: Report }[], width = 80): string {
   const w = Math.max(...rows.map((x) => x.s.id.length), 8);
-  const causes = rows.map(({ r }) => topCause(r));
-  const cw = Math.max(10, ...causes.map((c) => c.length));
-  const lines = [`${'scenario'.padEnd(w)}  ${'verdict'.padEnd(12)}  ${'root cause'.padEnd(cw)}  trigger`];
-  for (const [i, { s, r }] of rows.entries()) {
+  const vw = Math.max(7, ...rows.map((x) => x.r.verdict.length));
+  // Narrower than a readable third column: cause and trigger go under the scenario, indented.
+  const narrow = Math.min(width, 160) - w - vw - 5 < 30;
+  const rest = narrow ? Math.max(20, width - 5) : Math.min(width, 160) - w - vw - 5;
+  const pad = ' '.repeat(narrow ? 4 : w + vw + 4);
+  const lines = [narrow ? 'scenario  verdict\n    root cause · trigger' : `${'scenario'.padEnd(w)}  ${'verdict'.padEnd(vw)}  root cause · trigger`];
+  for (const { s, r } of rows) {
     const trig = r.rootCauses.find((c) => c.trigger)?.trigger;
-    const ok = r.verdict === s.expect.verdict && (r.rootCauses.some((c) => c.id === s.expect.rootCause));
-    lines.push(
-      `${s.id.padEnd(w)}  ${r.verdict.padEnd(12)}  ${causes[i]!.padEnd(cw)}  ${trig ? `${trig.eventName} by ${shortActor(trig.actor)}, ${trig.eventTime.replace('T', ' ').replace(/:\d\dZ$/, 'Z')}` : '-'}${ok ? '' : '   (unexpected!)'}`,
-    );
+    const ok = r.verdict === s.expect.verdict && r.rootCauses.some((c) => c.id === s.expect.rootCause);
+    const cells = [
+      topCause(r),
+      trig ? `${trig.eventName} by ${shortActor(trig.actor)} at ${trig.eventTime.replace(/:\d\dZ$/, 'Z')}` : undefined,
+      ok ? undefined : '(unexpected!)',
+    ].filter((c): c is string => !!c);
+    const wrapped = cells.flatMap((c) => wrapAnsi(c, rest, { hard: true, trim: true }).split('\n'));
+    if (narrow) lines.push(`${s.id}  ${r.verdict}`);
+    wrapped.forEach((text, i) => lines.push(i === 0 && !narrow ? `${s.id.padEnd(w)}  ${r.verdict.padEnd(vw)}  ${text}` : `${pad}${text}`));
   }
   return lines.join('\n');
 }
@@ -89,7 +102,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
             render(flagship.r, 'text', { color, width: ctx.stdout.columns }) +
             '\n── Every scenario ──\n\n'
           : '';
-        await emit(ctx, head + summaryTable(rows) + '\n\nRun `trail-doctor demo <scenario>` for any full report (add --format html --out report.html).', flags.out);
+        const width = flags.out ? 80 : (ctx.stdout.columns ?? 80);
+        await emit(ctx, head + summaryTable(rows, width) + '\n\nRun `trail-doctor demo <scenario>` for any full report\n(add --format html --out report.html).', flags.out);
       }
       const unexpected = rows.filter(({ s, r }) => r.verdict !== s.expect.verdict || !r.rootCauses.some((c) => c.id === s.expect.rootCause));
       ctx.exitCode = unexpected.length ? 1 : 0;

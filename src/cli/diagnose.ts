@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseFormat, parseTrail, parseWindow, UsageError, type Format } from './args.js';
-import { addAwsOptions, clientOptions, emit, useColor, type AwsFlags, type CliContext } from './context.js';
+import { addAwsOptions, clientOptions, emit, recordedEndpoint, useColor, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { readEvidenceFile } from '../evidence/io.js';
 import { diagnose } from '../diagnosis/index.js';
@@ -103,7 +103,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         try {
           ({ report, evidence } = await gather(
             clients,
-            { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: options.endpointUrl, onProgress: progress.listener },
+            { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: recordedEndpoint(options), onProgress: progress.listener },
             { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps), onPhase: progress.phase },
           ));
         } finally {

@@ -64,12 +64,13 @@ describe('step 2: trail status', () => {
     expect(outputs.s2.selectors.value).toEqual({ eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [], excludeManagementEventSources: [] }] });
   });
 
-  it('AccessDenied → denied with the permission; throttling after retries → error with the permission', async () => {
+  it('AccessDenied → denied with the permission; throttling after retries → error that says throttled, no permission', async () => {
     fake.ct.on(GetTrailStatusCommand).rejects(awsError('AccessDeniedException'));
     fake.ct.on(GetEventSelectorsCommand).rejects(awsError('ThrottlingException'));
     const { outputs } = await runFakePlan(fake);
     expect(outputs.s2.status).toMatchObject({ status: 'denied', needs: 'cloudtrail:GetTrailStatus' });
-    expect(outputs.s2.selectors).toMatchObject({ status: 'error', needs: 'cloudtrail:GetEventSelectors', errorCode: 'ThrottlingException' });
+    expect(outputs.s2.selectors).toMatchObject({ status: 'error', needs: expect.stringMatching(/^a retry when the API is less busy/), errorCode: 'ThrottlingException' });
+    expect(outputs.s2.selectors.reason).toMatch(/^throttled after retries/);
   });
 });
 

@@ -3,6 +3,7 @@ import { isUnverified, type Probe } from '../evidence/probe.js';
 import { STEP_TITLES, type StepNumber, type StepReport, type StepStatus } from '../model/index.js';
 import { inertLine, inertText } from '../util/text.js';
 import { ago, bytes, duration, plural, shortTime } from './format.js';
+import { deliveryGaps } from './timeline.js';
 
 /** Bounded copy of a value for `details`: strings capped, lists cut to 20 with a note, depth ≤ 5. */
 export function bounded(v: unknown, depth = 0): unknown {
@@ -185,9 +186,13 @@ const S: Record<StepNumber, Builder> = {
     if (!v) return { status: 'ok', summary: `No log files under ${plural(prefixes.length, 'day prefix', 'day prefixes')} (${why(listing)})`, details };
     const parts = [`${v.fileCount}${v.truncated ? '+' : ''} log files (${bytes(v.totalBytes)})`];
     parts.push(v.newest ? `newest ${shortTime(v.newest.deliveryTime)} (${ago(v.newest.deliveryTime, e.collectedAt)})` : 'none in the window');
-    if (v.gaps.length) {
-      const longest = v.gaps.reduce((a, b) => (b.minutes > a.minutes ? b : a));
-      parts.push(v.gaps.length === 1 ? `1 gap of ${duration(longest.minutes)}` : `${v.gaps.length} gaps, longest ${duration(longest.minutes)}`);
+    // The timeline's gaps (between files, a trailing silence, audit-gap windows): one source of "gap".
+    const gaps = deliveryGaps(e).filter((g) => g.destination === 's3');
+    if (gaps.length) {
+      const minutes = (g: { start: string; end: string }) => (Date.parse(g.end) - Date.parse(g.start)) / 60_000;
+      const longest = gaps.reduce((a, b) => (minutes(b) > minutes(a) ? b : a));
+      const open = longest.end === e.collectedAt ? ', still open' : '';
+      parts.push(gaps.length === 1 ? `1 gap of ${duration(minutes(longest))}${open}` : `${gaps.length} gaps, longest ${duration(minutes(longest))}${open}`);
     } else parts.push('no gap');
     if (v.lastModifiedMismatches) parts.push(`${v.lastModifiedMismatches} LastModified mismatches`);
     return { status: 'ok', summary: parts.join(', '), details };

@@ -45,19 +45,17 @@ function metricPoints(m: MetricSeries): TimelinePoint[] {
 const sameTrigger = (t: Trigger, c: { eventId: string; eventName: string; eventTime: string }) =>
   t.eventId ? t.eventId === c.eventId : t.eventName === c.eventName && Date.parse(t.eventTime) === Date.parse(c.eventTime);
 
-export function buildTimeline(evidence: Evidence, triggers: readonly Trigger[]): Timeline {
+/**
+ * The delivery gaps of a report: gaps between log files of the listing, a trailing silence
+ * (newest delivery → now) longer than TRAILING_SILENCE_MINUTES, and the audit-gap windows. The one
+ * source of "gap" for the timeline and the step summaries, so they never disagree.
+ */
+export function deliveryGaps(evidence: Evidence): Timeline['gaps'] {
   const s = evidence.steps;
-  const start = Date.parse(evidence.window.start);
-  const end = Date.parse(evidence.window.end);
   const now = evidence.collectedAt;
   const nowMs = Date.parse(now);
-
   const listing = s.s6.listing.status === 'ok' ? s.s6.listing.value : undefined;
   const counts = s.s3.eventCounts.status === 'ok' ? s.s3.eventCounts.value : undefined;
-  const s3Points = listing ? hourly(listing.hourly, start, end, !listing.truncated) : [];
-  const cwlPoints = counts ? hourly(counts.hourly, start, end, !counts.capped) : [];
-  const metrics = s.s8.metrics.status === 'ok' ? (s.s8.metrics.value ?? []).map((m) => ({ label: inertLine(m.label, 200), points: metricPoints(m) })) : [];
-
   const gaps: Timeline['gaps'] = [];
   const addGap = (g: Timeline['gaps'][number]) => {
     const a = Date.parse(g.start);
@@ -82,6 +80,23 @@ export function buildTimeline(evidence: Evidence, triggers: readonly Trigger[]):
   }
   for (const w of gapWindowsOf(evidence.gaps)) addGap({ start: w.start, end: w.end, destination: w.destination });
   gaps.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  return gaps;
+}
+
+export function buildTimeline(evidence: Evidence, triggers: readonly Trigger[]): Timeline {
+  const s = evidence.steps;
+  const start = Date.parse(evidence.window.start);
+  const end = Date.parse(evidence.window.end);
+  const now = evidence.collectedAt;
+  const nowMs = Date.parse(now);
+
+  const listing = s.s6.listing.status === 'ok' ? s.s6.listing.value : undefined;
+  const counts = s.s3.eventCounts.status === 'ok' ? s.s3.eventCounts.value : undefined;
+  const s3Points = listing ? hourly(listing.hourly, start, end, !listing.truncated) : [];
+  const cwlPoints = counts ? hourly(counts.hourly, start, end, !counts.capped) : [];
+  const metrics = s.s8.metrics.status === 'ok' ? (s.s8.metrics.value ?? []).map((m) => ({ label: inertLine(m.label, 200), points: metricPoints(m) })) : [];
+
+  const gaps = deliveryGaps(evidence);
 
   let changes = s.s9.changes.map((c) => {
     const ch: Timeline['changes'][number] = { time: c.eventTime, eventName: c.eventName, isTrigger: triggers.some((t) => sameTrigger(t, c)) };

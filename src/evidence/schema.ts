@@ -321,6 +321,25 @@ export const evidenceSchema = z.object({
   integrity: integrityEvidenceSchema.optional(),
   /** Audit-gap measurement against event history, when run (src/evidence/gaps.ts). */
   gaps: gapReportSchema.optional(),
+  /**
+   * The AWS API calls of the run, in order (the --debug lines): service, operation, region, HTTP
+   * status, duration, retries, request id; never bodies or credentials. Capped (stats.apiCalls counts all).
+   */
+  calls: z
+    .array(
+      z.object({
+        service: z.string(),
+        operation: z.string(),
+        region: z.string(),
+        startedAt: z.number(),
+        durationMs: z.number(),
+        httpStatus: z.number().optional(),
+        retries: z.number().optional(),
+        requestId: z.string().optional(),
+        errorCode: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** Wall-clock time per step in ms and API calls made, for the report and benchmarks. */
   stats: z
     .object({

@@ -132,7 +132,7 @@ ${
 <h4>Trigger</h4>
 <dl>
 <div><dt>What</dt><dd><strong class="trigger-event">${tr.eventName}</strong></dd></div>
-<div><dt>Who</dt><dd><code>${actorText(tr.actor)}</code></dd></div>
+<div><dt>Who</dt><dd><code>${breakable(actorText(tr.actor))}</code></dd></div>
 <div><dt>When</dt><dd>${fmtTime(tr.eventTime)}</dd></div>
 ${tr.sourceIPAddress ? html`<div><dt>From</dt><dd><code>${tr.sourceIPAddress}</code></dd></div>` : null}
 <div><dt>Seen in</dt><dd>${SOURCE_WORD[tr.source] ?? tr.source}</dd></div>
@@ -185,28 +185,38 @@ function timelineSection(report: Report): SafeHtml | null {
     ...(t.stopLoggingTime ? [{ at: Date.parse(t.stopLoggingTime), row: html`<tr><td>${fmtTime(t.stopLoggingTime)}</td><td>Trail stopped logging</td><td></td></tr>` }] : []),
     ...listed.map((c) => ({
       at: Date.parse(c.time),
-      row: html`<tr${c.isTrigger ? trusted(' class="row-trigger"') : null}><td>${fmtTime(c.time)}</td><td>${c.eventName}${c.isTrigger ? ' (trigger)' : ''}</td><td><code>${actorText(c.actor)}</code>${c.sourceIPAddress ? html` from <code>${c.sourceIPAddress}</code>` : null}</td></tr>`,
+      row: html`<tr${c.isTrigger ? trusted(' class="row-trigger"') : null}><td>${fmtTime(c.time)}</td><td>${c.eventName}${c.isTrigger ? ' (trigger)' : ''}</td><td><code>${breakable(actorText(c.actor))}</code>${c.sourceIPAddress ? html` from <code>${breakable(c.sourceIPAddress)}</code>` : null}</td></tr>`,
     })),
   ].map((r) => ({ at: Number.isFinite(r.at) ? r.at : 0, row: r.row }));
   return html`<section class="timeline-section" aria-labelledby="h-timeline">
 <h2 id="h-timeline">Delivery timeline</h2>
 <p class="hint">Bars: what was delivered per ${fmtDuration(t.intervalMinutes * 60_000)}. Shaded: gap windows. Diamonds: configuration changes (hover for who and when); the trigger is red.</p>
-<figure class="chart">${timelineSvg(t)}
+<p class="scroll-hint">The chart is wider than this screen: scroll it sideways.</p>
+<figure class="chart"><div class="chart-scroll" tabindex="0" aria-label="Delivery timeline, scrolls sideways">${timelineSvg(t)}</div>
 <figcaption class="legend" aria-hidden="true"><span class="key key-s3"></span>S3 log files <span class="key key-cwl"></span>CloudWatch Logs events${t.metrics.length > 0 ? html` <span class="key key-metric"></span>metrics` : null} <span class="key key-gap"></span>gap <span class="key key-change"></span>change <span class="key key-trigger"></span>trigger <span class="key key-now"></span>now</figcaption>
 </figure>
 ${timelineTable(t)}
 ${
   t.gaps.length > 0 || listed.length > 0 || t.startLoggingTime || t.stopLoggingTime
-    ? html`<table class="events">
+    ? html`<div class="table-scroll"><table class="events">
 <caption>Gaps and changes on the timeline</caption>
 <thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Who / how long</th></tr></thead>
 <tbody>
 ${rows.sort((a, b) => a.at - b.at).map((r) => r.row)}
 ${changes.length > listed.length ? html`<tr><td colspan="3">… and ${changes.length - listed.length} earlier changes (see the JSON report)</td></tr>` : null}
-</tbody></table>`
+</tbody></table></div>`
     : null
 }
 </section>`;
+}
+
+/**
+ * Long tokens may break after '/', '@', ',' (and after ':' in an ARN) only, so table cells wrap at
+ * those boundaries instead of mid-word.
+ */
+export function breakable(s: string): SafeHtml {
+  const at = s.startsWith('arn:') ? /(?<=[:/@,])/ : /(?<=[/@,])/;
+  return html`${s.split(at).map((part, i) => (i === 0 ? html`${part}` : html`${trusted('<wbr>')}${part}`))}`;
 }
 
 function stepHtml(s: StepReport): SafeHtml {
@@ -223,10 +233,10 @@ function unverifiedSection(report: Report): SafeHtml | null {
   return html`<section class="unverified" aria-labelledby="h-unverified">
 <h2 id="h-unverified">Could not verify</h2>
 <p>trail-doctor could not see these. Grant the listed permissions (read-only) and run it again.</p>
-<table>
+<div class="table-scroll"><table>
 <thead><tr><th scope="col">Step</th><th scope="col">What</th><th scope="col">Needs</th><th scope="col">Why</th></tr></thead>
-<tbody>${report.unverified.map((u) => html`<tr><td>${Number(u.step) || '?'}</td><td>${u.what}</td><td><code>${u.needs}</code></td><td>${u.reason ?? ''}</td></tr>`)}</tbody>
-</table>
+<tbody>${report.unverified.map((u) => html`<tr><td>${Number(u.step) || '?'}</td><td>${u.what}</td><td><code>${breakable(u.needs)}</code></td><td>${u.reason ?? ''}</td></tr>`)}</tbody>
+</table></div>
 </section>`;
 }
 
@@ -303,7 +313,10 @@ details{margin:8px 0}summary{cursor:pointer;color:var(--s3);font-weight:500}
 .hint{color:var(--muted);font-size:13px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:10px 0}
 caption{text-align:left;font-weight:600;padding:4px 0}
-th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word;word-break:normal}
+.table-scroll{overflow-x:auto;max-width:100%}
+.chart{margin:0}.chart-scroll{overflow-x:auto;max-width:100%}
+.scroll-hint{display:none;color:var(--muted);font-size:13px;margin:0 0 6px}
 thead th{background:var(--panel)}
 .row-trigger td{color:var(--bad);font-weight:600}.row-gap td{background:#fff5f5}
 .step-list{list-style:none;padding:0;margin:0}
@@ -322,6 +335,7 @@ thead th{background:var(--panel)}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);margin-top:32px;padding-top:10px;padding-bottom:24px}
 .visually-hidden{position:absolute!important;width:1px!important;height:1px!important;padding:0!important;margin:-1px!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important;border:0!important}
 @media (max-width:640px){header.top,main,footer{padding-left:12px;padding-right:12px}h1{font-size:21px}.timeline .lane-label{font-size:15px}}
+@media screen and (max-width:720px){.timeline{min-width:880px}.timeline .tick text,.timeline .lane-sub,.now text,.logmark text{font-size:12.5px}.gap-label,.change.trigger text{font-size:13.5px}.scroll-hint{display:block}}
 @media print{
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{font-size:10.5pt}
@@ -330,6 +344,7 @@ header.top,main,footer{max-width:none;padding:0}
 .cmd{padding-right:12px}
 .cause,.step,.chart,table{break-inside:avoid}
 h2{break-after:avoid}
+.chart-scroll,.table-scroll{overflow:visible}.timeline{min-width:0}.scroll-hint{display:none!important}
 details>summary{color:var(--fg)}
 .step pre,.trigger pre{max-height:none;overflow:visible}
 }

@@ -2,7 +2,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { ListAccountsCommand, DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { send } from '../collect/chain.js';
-import type { AwsClients, ClientOptions } from '../aws/clients.js';
+import { sharedProvider, type AwsClients, type ClientOptions } from '../aws/clients.js';
 
 /**
  * What a fleet scan needs beyond one account's clients: entering member accounts through an
@@ -49,7 +49,9 @@ export function assumeRoleAccess(
       const { profile: _profile, ...base } = caller.options;
       return makeClients({
         ...base,
-        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        // One provider shared by the account's clients. The role's session lasts DurationSeconds; a
+        // scan of one account finishes well inside it.
+        credentials: sharedProvider(async () => ({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken, expiration: c.Expiration })),
       });
     },
   };

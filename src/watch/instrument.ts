@@ -16,7 +16,8 @@ type Stackable = {
 
 export function outcomeOfError(e: unknown): CallOutcome {
   const c = classifyError(e);
-  if (c.kind === 'network') return 'error';
+  if (c.kind === 'network' || c.kind === 'not-aws') return 'error';
+  if (c.kind === 'server') return 'server_error';
   if (c.kind === 'absent') return 'not_found';
   const status = c.httpStatus;
   if (c.kind === 'error' && status === 404) return 'not_found';

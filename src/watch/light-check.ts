@@ -16,7 +16,7 @@ import type { TrailLayout } from './source.js';
  */
 
 export type Destination = 's3' | 'cloudwatch_logs';
-export type CallOutcome = 'ok' | 'denied' | 'throttled' | 'not_found' | 'timeout' | 'error';
+export type CallOutcome = 'ok' | 'denied' | 'throttled' | 'not_found' | 'timeout' | 'server_error' | 'error';
 
 export interface CallResult {
   service: 'cloudtrail' | 's3' | 'logs';
@@ -73,7 +73,7 @@ export function keyBookmark(dayPrefix: string, account: string, region: string, 
 
 function outcomeOf(e: unknown, absent: string[]): { outcome: CallOutcome; code: string; message: string } {
   const c = classifyError(e, absent);
-  const outcome: CallOutcome = c.kind === 'absent' ? 'not_found' : c.kind === 'network' ? 'error' : c.kind;
+  const outcome: CallOutcome = c.kind === 'absent' ? 'not_found' : c.kind === 'server' ? 'server_error' : c.kind === 'network' || c.kind === 'not-aws' ? 'error' : c.kind;
   return { outcome, code: c.code, message: c.message };
 }
 

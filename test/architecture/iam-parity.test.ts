@@ -31,7 +31,12 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
 export function actionsCalled(source: string): string[] {
   // local name → `service:Operation`, aliases included
   const callOf = new Map<string, string>();
-  for (const m of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z0-9-]+)'/g)) {
+  // static imports, and `const { X } = await import('@aws-sdk/client-…')` of lazily loaded clients
+  const imports = [
+    ...source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z0-9-]+)'/g),
+    ...source.matchAll(/const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*'@aws-sdk\/([a-z0-9-]+)'\s*\)/g),
+  ];
+  for (const m of imports) {
     const service = SERVICE_OF_PACKAGE[m[2]!];
     if (!service) continue;
     for (const raw of m[1]!.split(',')) {

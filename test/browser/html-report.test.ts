@@ -147,4 +147,57 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'report-logging-stopped-narrow.png'), fullPage: false });
     await page.close();
   });
+
+  it.each([
+    ['phone', 360],
+    ['desktop', 1280],
+  ])('readable at %s width (%i px) and in print: timeline text legible, nothing off the page, cells wrap at word boundaries', async (name, width) => {
+    const scenario = SCENARIOS.find((s) => s.id === 's3-bucket-policy-denies')!;
+    const { page, problems } = await open(diagnose(scenario.evidence()), `report-${name}`, { width, height: 900 });
+    const pageOverflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(pageOverflow).toBeLessThanOrEqual(0);
+
+    // The smallest rendered text of the chart (tick labels) in CSS pixels, after the SVG's scaling.
+    const smallest = await page.evaluate<number>(
+      "Math.min(...[...document.querySelectorAll('svg.timeline text')].map((t) => t.getBoundingClientRect().height).filter((h) => h > 0))",
+    );
+    expect(smallest).toBeGreaterThanOrEqual(9);
+    const scroll = await page.evaluate<{ sw: number; cw: number }>("(() => { const e = document.querySelector('.chart-scroll'); return { sw: e.scrollWidth, cw: e.clientWidth }; })()");
+    if (width < 720) expect(scroll.sw).toBeGreaterThan(scroll.cw); // the chart scrolls sideways instead of shrinking
+    else expect(scroll.sw).toBeLessThanOrEqual(scroll.cw + 1);
+    expect(await page.locator('.scroll-hint').isVisible()).toBe(width < 720);
+
+    // Table cells never cut a word: each word of the events table fits its cell's line.
+    const cut = await page.evaluate<string[]>(`(() => {
+      const bad = [];
+      for (const td of document.querySelectorAll('table.events td')) {
+        const range = document.createRange();
+        for (const node of td.childNodes) {
+          const walk = (n) => {
+            if (n.nodeType === 3) {
+              for (const m of n.textContent.matchAll(/[A-Za-z]{6,}/g)) {
+                range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+                if (range.getClientRects().length > 1) bad.push(m[0]);
+              }
+            } else n.childNodes.forEach(walk);
+          };
+          walk(node);
+        }
+      }
+      return bad;
+    })()`);
+    expect(cut).toEqual([]);
+    expect(await page.locator('table.events td', { hasText: 'PutBucketPolicy' }).first().isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, `report-${name}-${width}.png`), fullPage: true });
+
+    // Print width (A4 at 96 dpi, ~794 px): the whole chart on the page, no sideways scrolling.
+    await page.setViewportSize({ width: 794, height: 1123 });
+    await page.emulateMedia({ media: 'print' });
+    const printScroll = await page.evaluate<{ sw: number; cw: number }>("(() => { const e = document.querySelector('.chart-scroll'); return { sw: e.scrollWidth, cw: e.clientWidth }; })()");
+    expect(printScroll.sw).toBeLessThanOrEqual(printScroll.cw + 1);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    if (name === 'desktop') await page.pdf({ path: join(ARTIFACTS, 'report-print.pdf'), format: 'A4' });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,0 +1,40 @@
+import { createClients, type ApiCallRecord, type AwsClients, type ClientOptions } from './clients.js';
+import { createCredentialProvider } from './credentials/provider.js';
+import { AwsConfigError, type SharedConfig } from './credentials/config.js';
+import { credentialFailure, identityFailure } from './credentials/errors.js';
+
+/**
+ * A live run's clients, ready to use: credentials resolved once (the provider every client then
+ * shares) and the caller's identity read. Either failure is an AwsConfigError, which ends the run
+ * before any diagnosis with one line; step 1 reuses the identity (clients.ts asks it once).
+ */
+export interface ConnectOptions {
+  env: Record<string, string | undefined>;
+  /** The shared config the CLI loaded for the profile in force. */
+  config?: SharedConfig;
+}
+
+export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<AwsClients> {
+  // Calls the provider itself makes (AssumeRole of a role profile) join the run's call log.
+  const earlierCalls: ApiCallRecord[] = [];
+  const onCall = (call: ApiCallRecord) => {
+    earlierCalls.push(call);
+    opts.onCall?.(call);
+  };
+  const credentials =
+    opts.credentials ??
+    createCredentialProvider({ env: c.env, profileFlag: opts.profile, config: c.config, region: opts.region, endpointUrl: opts.endpointUrl ?? opts.endpoints?.sts, onCall });
+  try {
+    await credentials();
+  } catch (e) {
+    throw new AwsConfigError(credentialFailure(e, c.config, c.env));
+  }
+  const clients = createClients({ ...opts, credentials, earlierCalls });
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  try {
+    await clients.sts().send(new GetCallerIdentityCommand({}));
+  } catch (e) {
+    throw new AwsConfigError(identityFailure(e, c.config, c.env, opts.region, opts.endpointUrl ?? opts.endpoints?.sts));
+  }
+  return clients;
+}
