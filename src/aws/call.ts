@@ -43,6 +43,7 @@ const THROTTLE_CODES = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'LimitExceededException',
+  'ThrottleBudgetSpent',
 ]);
 
 export interface ClassifiedError {
@@ -64,13 +65,18 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
   const httpStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   // Node's socket errors are plain `Error`s whose code (ECONNREFUSED, ...) says what happened.
   const code = String(e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? 'Error');
-  const message = inertText(String(e.message ?? code), 500);
+  // The SDK appends advice for its own developers to parse failures; it means nothing to a user.
+  const message = inertText(String(e.message ?? code).replace(/\s*Deserialization error: to see the raw response[^]*$/, ''), 500);
+  // Checked first: a cut-off answer proves nothing, not even a 404's "absent".
+  if (code === 'ECONNRESET' || /socket hang up|ECONNRESET|cut off before its end/i.test(message)) {
+    return { kind: 'network', code: 'ECONNRESET', httpStatus, message: /socket hang up/i.test(message) ? 'the connection was reset before the answer was complete (socket hang up)' : message };
+  }
   if (absentCodes.includes(code) || (httpStatus !== undefined && absentCodes.includes(httpStatus))) {
     return { kind: 'absent', code, httpStatus, message };
   }
   if (DENIED_CODES.has(code) || httpStatus === 403) return { kind: 'denied', code: httpStatus === 403 && !DENIED_CODES.has(code) ? 'AccessDenied' : code, httpStatus, message };
   if (THROTTLE_CODES.has(code) || httpStatus === 429) return { kind: 'throttled', code, httpStatus, message };
-  if (code === 'TimeoutError' || code === 'AbortError' || code === 'RequestTimeout' || code === 'RequestTimeoutException' || /timed? ?out/i.test(message)) {
+  if (code === 'TimeoutError' || code === 'DeadlineExceeded' || code === 'AbortError' || code === 'RequestTimeout' || code === 'RequestTimeoutException' || /timed? ?out/i.test(message)) {
     return { kind: 'timeout', code, httpStatus, message };
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'NetworkingError'].includes(code)) {

@@ -93,6 +93,8 @@ export interface Unverified {
   what: string;
   needs: string;
   reason?: string;
+  /** A corroborating source (metrics, Insights, Health): listed, but it never makes the verdict inconclusive. */
+  optional?: boolean;
 }
 
 export interface CheckResult {

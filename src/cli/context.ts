@@ -35,23 +35,32 @@ export function addAwsOptions(cmd: Command): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, or the trail ARN)')
     .option('--profile <profile>', 'named profile from ~/.aws/config (default: AWS_PROFILE or the default credential chain)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (emulators); S3 then uses path-style addressing')
-    .option('--timeout <seconds>', 'per-request timeout in seconds', '20');
+    .option('--timeout <seconds>', 'per-request timeout in seconds', '20')
+    .option('--deadline <seconds>', "the whole run's time limit: what is not answered by then is reported as not verified (default per command: diagnose and collect 300, gaps 900, validate 3600)");
 }
+
+/** Default run deadlines, in seconds: each is far above a healthy run's time, and ends a run that AWS stalls. */
+export const DEFAULT_DEADLINE_S = { diagnose: 300, collect: 300, gaps: 900, validate: 3600 } as const;
 
 export interface AwsFlags {
   region?: string;
   profile?: string;
   endpointUrl?: string;
   timeout?: string;
+  deadline?: string;
 }
 
 /** Region precedence: --region, then a region fixed by an ARN, then AWS_REGION, AWS_DEFAULT_REGION. */
-export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: string): ClientOptions {
+export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: string, defaultDeadlineS: number = DEFAULT_DEADLINE_S.diagnose): ClientOptions {
   const region = parseRegion(flags.region ?? regionFromArn ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION);
   const timeout = flags.timeout === undefined ? 20 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError(`--timeout: ${JSON.stringify(flags.timeout)} must be a number of seconds from 1 to 600`);
+  const deadline = flags.deadline === undefined ? defaultDeadlineS : Number(flags.deadline);
+  if (!Number.isFinite(deadline) || deadline < 1 || deadline > 86_400) throw new UsageError(`--deadline: ${JSON.stringify(flags.deadline)} must be a number of seconds from 1 to 86400`);
   const endpointUrl = parseEndpoint(flags.endpointUrl ?? ctx.env.AWS_ENDPOINT_URL);
   return {
+    // Wall-clock time of this process, not the run's (possibly replayed) clock.
+    deadlineAt: Date.now() + deadline * 1000,
     region,
     profile: flags.profile ?? undefined,
     endpointUrl,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from './probe.js';
+import { runFaultsSchema } from './faults.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
@@ -321,6 +322,8 @@ export const evidenceSchema = z.object({
       apiCalls: z.number(),
       longestChain: z.number().optional(),
       stepDurationsMs: z.record(z.string(), z.number()).optional(),
+      /** Throttling, server errors, timeouts and the deadline, as the run met them. */
+      faults: runFaultsSchema.optional(),
     })
     .optional(),
 });

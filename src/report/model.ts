@@ -1,3 +1,4 @@
+import type { RunFaults } from '../evidence/faults.js';
 import type { Confidence, Remediation, RootCauseId, StepNumber, Trigger, Unverified, Severity } from '../checks/types.js';
 
 /**
@@ -63,7 +64,7 @@ export interface Report {
   timeline?: Timeline;
   integrity?: unknown;
   gaps?: unknown;
-  stats?: { durationMs: number; apiCalls: number; longestChain?: number };
+  stats?: { durationMs: number; apiCalls: number; longestChain?: number; faults?: RunFaults };
 }
 
 export const EXIT_CODES = { healthy: 0, problem: 1, usage: 2, inconclusive: 3 } as const;
