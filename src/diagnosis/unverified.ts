@@ -74,6 +74,17 @@ export function isOptionalProbe(evidence: Evidence, e: ProbeEntry): boolean {
 export function unverifiedFromProbes(evidence: Evidence): Unverified[] {
   const out: Unverified[] = [];
   for (const e of walkProbes(evidence)) {
+    const sub = e.probe.substitute;
+    if (e.probe.status === 'ok' && sub) {
+      out.push({
+        step: e.step,
+        what: `${PROBE_NAMES[e.path] ?? e.path} (answered by ${inertLine(sub.answeredBy, 120)} instead)`,
+        needs: inertLine(sub.failed, 120),
+        reason: inertLine(sub.reason, 500),
+        optional: true,
+      });
+      continue;
+    }
     if (e.probe.status !== 'denied' && e.probe.status !== 'error') continue;
     const u: Unverified = {
       step: e.step,

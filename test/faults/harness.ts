@@ -39,7 +39,8 @@ export interface Report {
   [k: string]: unknown;
 }
 
-export async function startFaultWorld(seed: Partial<SeedOptions> = {}, extra: Record<string, Override> = {}): Promise<FaultWorld> {
+/** `history: 'delivered'` serves every delivered record as event history (a complete trail for `gaps`). */
+export async function startFaultWorld(seed: Partial<SeedOptions> = {}, opts: { history?: 'empty' | 'delivered'; overrides?: Record<string, Override> } = {}): Promise<FaultWorld> {
   ensureBuilt();
   useMotoCredentials();
   const moto = await startMoto();
@@ -54,8 +55,8 @@ export async function startFaultWorld(seed: Partial<SeedOptions> = {}, extra: Re
         if (r.status !== 200 || !seeded.lastDelivery) return { status: r.status, body: r.body };
         return { body: { ...(r.body as object), LatestDeliveryTime: seeded.lastDelivery.getTime() / 1000 } };
       },
-      'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory([])(b, ctx),
-      ...extra,
+      'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory(opts.history === 'delivered' ? seeded.records : [])(b, ctx),
+      ...(opts.overrides ?? {}),
     },
   });
   return {
