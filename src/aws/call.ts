@@ -43,6 +43,7 @@ const THROTTLE_CODES = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'LimitExceededException',
+  'ThrottleBudgetSpent',
 ]);
 
 export interface ClassifiedError {
@@ -77,6 +78,10 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
   const rawMessage = String(e.message ?? code);
   const message = inertText(rawMessage.replace(SDK_HINT_ALL, ''), 500) || code;
   const base = { code, ...(httpStatus !== undefined ? { httpStatus } : {}), ...(requestId ? { requestId } : {}), message };
+  // Checked first: a cut-off answer proves nothing, not even a 404's "absent".
+  if (code === 'ECONNRESET' || /socket hang up|ECONNRESET|cut off before its end/i.test(message)) {
+    return { kind: 'network', ...base, code: 'ECONNRESET', message: /socket hang up/i.test(message) ? 'the connection was reset before the answer was complete (socket hang up)' : message };
+  }
   if (absentCodes.includes(code) || (httpStatus !== undefined && absentCodes.includes(httpStatus))) {
     return { kind: 'absent', ...base };
   }
@@ -87,7 +92,7 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
   }
   if (DENIED_CODES.has(code) || httpStatus === 403) return { kind: 'denied', ...base, code: httpStatus === 403 && !DENIED_CODES.has(code) ? 'AccessDenied' : code };
   if (THROTTLE_CODES.has(code) || httpStatus === 429) return { kind: 'throttled', ...base };
-  if (code === 'TimeoutError' || code === 'AbortError' || code === 'RequestTimeout' || code === 'RequestTimeoutException' || /timed? ?out/i.test(message)) {
+  if (code === 'TimeoutError' || code === 'DeadlineExceeded' || code === 'AbortError' || code === 'RequestTimeout' || code === 'RequestTimeoutException' || /timed? ?out/i.test(message)) {
     return { kind: 'timeout', ...base };
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'NetworkingError'].includes(code)) {

@@ -15,6 +15,8 @@ import { createCredentialProvider, type CredentialProvider } from './credentials
 import type { ServiceKey } from './credentials/config.js';
 import { API_RATE_LIMITS, RateLimiters } from './rate-limit.js';
 import { fastObjectReader, sdkObjectReader, type S3ObjectReader } from './object-reader.js';
+import { guardedHandler, guardMiddleware } from './guarded-handler.js';
+import { RunGuard, type GuardSummary } from './guard.js';
 
 /**
  * The only place SDK clients are made. Collectors receive an AwsClients and never construct a
@@ -57,6 +59,8 @@ export interface ClientOptions {
   fastObjectReads?: boolean;
   /** Call records kept (default CALL_LOG_LIMIT); every call is counted regardless. */
   callLogLimit?: number;
+  /** Epoch ms after which no call is sent and calls in flight are abandoned (the run's deadline). */
+  deadlineAt?: number;
 }
 
 export interface ApiCallRecord {
@@ -100,6 +104,8 @@ export interface AwsClients {
   readonly callCount: number;
   /** Shared rate limiters, keyed `service:Operation@region` (LookupEvents: 2/s). */
   readonly limiters: RateLimiters;
+  /** What the run's deadline, timeouts, circuits and throttling budgets did (see guard.ts). */
+  guardSummary?(): GuardSummary;
 }
 
 type AnyClient = {
@@ -191,10 +197,19 @@ export function createClients(opts: ClientOptions): AwsClients {
   const credentials = opts.credentials ?? createCredentialProvider({ env: process.env, profileFlag: opts.profile, region: opts.region, endpointUrl: opts.endpointUrl ?? opts.endpoints?.sts });
   // The caller's identity is asked once per region: the CLI's first call and step 1 share it.
   const identities = new Map<string, Promise<unknown>>();
+  const requestTimeout = opts.requestTimeoutMs ?? 20_000;
   const requestHandler = new NodeHttpHandler({
-    connectionTimeout: opts.connectTimeoutMs ?? 5_000,
-    requestTimeout: opts.requestTimeoutMs ?? 20_000,
+    connectionTimeout: Math.min(opts.connectTimeoutMs ?? 5_000, requestTimeout),
+    requestTimeout,
   });
+  const guard = new RunGuard({ attemptTimeoutMs: requestTimeout, deadlineAt: opts.deadlineAt });
+  const handlers = new Map<string, ReturnType<typeof guardedHandler>>();
+  const handlerFor = (service: string, region: string) => {
+    const key = `${service}@${region}`;
+    let h = handlers.get(key);
+    if (!h) handlers.set(key, (h = guardedHandler(requestHandler, guard, key)));
+    return h;
+  };
 
   function make<C>(key: string, region: string, ctor: () => Ctor<C>, extra: Record<string, unknown> = {}): C {
     const cacheKey = `${key}@${region}`;
@@ -202,10 +217,13 @@ export function createClients(opts: ClientOptions): AwsClients {
     if (hit) return hit as C;
     const cfg: Record<string, unknown> = {
       region,
-      // Adaptive retries back off on throttling (LookupEvents allows 2 requests/s) and keep going.
-      retryMode: 'adaptive',
-      maxAttempts: opts.maxAttempts ?? 5,
-      requestHandler,
+      // Standard retries (exponential backoff, full jitter). The SDK's adaptive mode would slow every
+      // call of a client after one throttled operation; the guard instead lowers the concurrency of
+      // the service that throttles and stops asking it past a budget (guard.ts).
+      retryMode: 'standard',
+      // Bounded per call: the guard's per-service budgets decide when to stop asking a service.
+      maxAttempts: opts.maxAttempts ?? 3,
+      requestHandler: handlerFor(key, region),
       credentials,
       ...extra,
     };
@@ -234,6 +252,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       { step: 'initialize', name: 'trailDoctorCallRecorder' },
     );
     const recorded = (next: (a: unknown) => Promise<unknown>, args: unknown, operation: string) => recordCall(next, args, { service: key, operation, region }, logCall);
+    (client as unknown as AnyClient).middlewareStack.add(guardMiddleware(guard, `${key}@${region}`), { step: 'finalizeRequest', priority: 'low', name: 'trailDoctorGuard' });
     cache.set(cacheKey, client);
     return client;
   }
@@ -259,6 +278,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       return callCount;
     },
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
+    guardSummary: () => guard.summary(),
     cloudtrail: (region) => make('cloudtrail', r(region), SDK.cloudtrail),
     s3,
     objects: (region) => {
@@ -267,7 +287,7 @@ export function createClients(opts: ClientOptions): AwsClients {
       if (!reader) {
         const client = s3(reg);
         reader = opts.fastObjectReads
-          ? fastObjectReader(client, requestHandler, {
+          ? fastObjectReader(client, handlerFor('s3', reg), {
               onCall: (startedAt, durationMs, answer) =>
                 logCall({ service: 's3', operation: 'GetObject', region: reg, startedAt, durationMs, ...(answer ? { httpStatus: answer.httpStatus, ...(answer.requestId ? { requestId: answer.requestId } : {}) } : {}) }),
             })

@@ -87,7 +87,7 @@ export interface FastReaderOptions {
   onCall?: (startedAt: number, durationMs: number, answer?: { httpStatus: number; requestId?: string }) => void;
 }
 
-export function fastObjectReader(s3: S3Client, handler: NodeHttpHandler, opts: FastReaderOptions = {}): S3ObjectReader {
+export function fastObjectReader(s3: S3Client, handler: Pick<NodeHttpHandler, 'handle'>, opts: FastReaderOptions = {}): S3ObjectReader {
   const sdk = sdkObjectReader(s3);
   const config = s3.config as unknown as S3Config;
   const shapes = new Map<string, Promise<Shape | undefined>>();

@@ -50,8 +50,12 @@ export function addAwsOptions(cmd: Command): Command {
     .option('--profile <profile>', 'named profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else environment keys, else `default`)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint, overriding configured ones (emulators); S3 then uses path-style addressing')
     .option('--timeout <seconds>', 'per-request timeout in seconds', '20')
-    .option('--debug', 'one line per AWS API call on stderr: service, operation, region, HTTP status, duration, retries, request id');
+    .option('--debug', 'one line per AWS API call on stderr: service, operation, region, HTTP status, duration, retries, request id')
+    .option('--deadline <seconds>', "the whole run's time limit: what is not answered by then is reported as not verified (default per command: diagnose and collect 300, gaps 900, validate and scan 3600; watch: each diagnosis on alert 300)");
 }
+
+/** Default run deadlines, in seconds: each is far above a healthy run's time, and ends a run that AWS stalls. */
+export const DEFAULT_DEADLINE_S = { diagnose: 300, collect: 300, gaps: 900, validate: 3600, scan: 3600 } as const;
 
 export interface AwsFlags {
   region?: string;
@@ -59,6 +63,7 @@ export interface AwsFlags {
   endpointUrl?: string;
   timeout?: string;
   debug?: boolean;
+  deadline?: string;
 }
 
 /**
@@ -92,17 +97,21 @@ export function debugLine(c: ApiCallRecord): string {
  * each service's configured endpoint (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
  * `services` section, its `endpoint_url`), the same with --profile as with AWS_PROFILE.
  */
-export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: string): ClientOptions {
+export function clientOptions(flags: AwsFlags, ctx: CliContext, regionFromArn?: string, defaultDeadlineS: number = DEFAULT_DEADLINE_S.diagnose): ClientOptions {
   const picked = resolveRegion(flags.region ?? regionFromArn, ctx.env, ctx.aws);
   const source = flags.region ? '--region' : regionFromArn ? 'the trail ARN' : picked.source;
   const region = parseRegion(picked.region, source, ctx.aws ? { profile: ctx.aws.profile, files: ctx.aws.configFile } : undefined);
   const timeout = flags.timeout === undefined ? 20 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError(`--timeout: ${JSON.stringify(flags.timeout)} must be a number of seconds from 1 to 600`);
+  const deadline = flags.deadline === undefined ? defaultDeadlineS : Number(flags.deadline);
+  if (!Number.isFinite(deadline) || deadline < 1 || deadline > 86_400) throw new UsageError(`--deadline: ${JSON.stringify(flags.deadline)} must be a number of seconds from 1 to 86400`);
   const endpointUrl = parseEndpoint(flags.endpointUrl);
   const endpoints = configuredEndpoints(ctx.env, ctx.aws);
   for (const [service, url] of Object.entries(endpoints)) endpoints[service as keyof typeof endpoints] = parseEndpoint(url, `the configured endpoint of ${service}`);
   const stderr = ctx.stderr;
   return {
+    // Wall-clock time of this process, not the run's (possibly replayed) clock.
+    deadlineAt: Date.now() + deadline * 1000,
     region,
     profile: flags.profile ?? undefined,
     endpointUrl,

@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parseFormat, parsePositiveInt, parseTrail, parseWindow, UsageError } from './args.js';
-import { addAwsOptions, clientOptions, emit, type AwsFlags, type CliContext } from './context.js';
+import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, emit, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { gapsExitCode, DEFAULT_MAX_LOOKUP_CALLS } from '../gaps/model.js';
 import type { GapProgress } from '../gaps/engine.js';
@@ -61,7 +61,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       const format = parseFormat(flags.format, ['text', 'json']);
       const now = ctx.now();
       const window = parseWindow(flags, now);
-      const options = clientOptions(flags, ctx, trail.region);
+      const options = clientOptions(flags, ctx, trail.region, DEFAULT_DEADLINE_S.gaps);
       const maxLookupCalls = flags.maxLookupCalls ? parsePositiveInt(flags.maxLookupCalls, '--max-lookup-calls', 100_000) : undefined;
       const seed = flags.seed ? parsePositiveInt(flags.seed, '--seed', 2 ** 31 - 1) : undefined;
       if (flags.export) {

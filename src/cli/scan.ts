@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isValidRegion } from '../aws/regions.js';
 import { parsePositiveInt, parseWindow, UsageError } from './args.js';
-import { addAwsOptions, clientOptions, emit, useColor, type AwsFlags, type CliContext } from './context.js';
+import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, emit, useColor, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import type { ScanResult } from '../scan/model.js';
 import type { Shard } from '../scan/shard.js';
@@ -107,7 +107,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       if (flags.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(flags.externalId)) throw new UsageError('--external-id: 2-1224 characters of letters, digits and +=,.@:/-');
       const now = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
       const window = parseWindow(flags, now, DAY_MS);
-      const options = clientOptions(flags, ctx);
+      const options = clientOptions(flags, ctx, undefined, DEFAULT_DEADLINE_S.scan);
       const caller = await ctx.makeClients(options);
       const { assumeRoleAccess } = await import('../scan/fleet-calls.js');
       const { runScan, ScanSetupError } = await import('../scan/engine.js');

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Register } from './main.js';
-import { addAwsOptions, clientOptions, type AwsFlags } from './context.js';
+import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, type AwsFlags } from './context.js';
 import { parseFormat, parsePositiveInt, parseTime, parseTrail, UsageError } from './args.js';
 import { TextStatusPrinter, toJson } from '../report/validate-text.js';
 import { DEFAULT_CONCURRENCY } from '../integrity/model.js';
@@ -53,7 +53,7 @@ export const register: Register = (program, ctx) => {
     for (const r of flags.sourceRegion ?? []) if (!isValidRegion(r)) throw new UsageError(`--source-region: ${JSON.stringify(r)} is not an AWS region`);
     const concurrency = parsePositiveInt(flags.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 256);
     const hashThreads = flags.hashThreads === undefined ? undefined : flags.hashThreads === '0' ? 0 : parsePositiveInt(flags.hashThreads, '--hash-threads', 16);
-    const copts = clientOptions(flags, ctx, trail.region);
+    const copts = clientOptions(flags, ctx, trail.region, DEFAULT_DEADLINE_S.validate);
     const clients = await ctx.makeClients(copts);
     const { validateTrail, ValidateInputError } = await import('../integrity/validate.js');
     const verbose = Boolean(flags.verbose);

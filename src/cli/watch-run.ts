@@ -18,6 +18,8 @@ export interface RunWatchOptions {
   ctx: CliContext;
   specs: TrailSpec[];
   clientOptions: ClientOptions;
+  /** Each diagnosis on alert ends within this (the run deadline of its own clients). */
+  diagnosisDeadlineMs?: number;
   intervalMs: number;
   listen: { host: string; port: number };
   notify: { url?: string; format: NotifyFormat };
@@ -33,7 +35,7 @@ export async function runWatch(o: RunWatchOptions): Promise<number> {
   const metrics = new WatchMetrics();
   const count = (service: string, _op: string, outcome: string) => metrics.countCall(service, outcome);
   const clients = instrumentClients(await o.ctx.makeClients(o.clientOptions), count);
-  const source = staticTrailSource(o.specs, clients, async (region) => instrumentClients(await o.ctx.makeClients({ ...o.clientOptions, region }), count));
+  const source = staticTrailSource(o.specs, clients, async (region) => instrumentClients(await o.ctx.makeClients({ ...o.clientOptions, region, ...(o.diagnosisDeadlineMs ? { deadlineAt: Date.now() + o.diagnosisDeadlineMs } : {}) }), count));
 
   const notifier = o.notify.url ? createNotifier({ url: o.notify.url, format: o.notify.format }) : undefined;
   const watcher = new Watcher({

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration, parseTrail, UsageError } from './args.js';
-import { addAwsOptions, clientOptions, type AwsFlags, type CliContext } from './context.js';
+import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import type { ClientOptions } from '../aws/clients.js';
 
@@ -92,7 +92,10 @@ export const register: Register = (program: Command, ctx: CliContext) => {
     const sinceMs = parseDuration(flags.since, '--since');
     const logFormat = flags.logFormat.toLowerCase();
     if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: ${JSON.stringify(flags.logFormat)} is not one of text, json`);
-    const base: ClientOptions = { ...clientOptions(flags, ctx, trails[0]!.region), fastObjectReads: false };
+    // The watch runs for days: its light checks have no run deadline (each attempt still has --timeout);
+    // each diagnosis on alert gets its own deadline, --deadline seconds from its start.
+    const { deadlineAt, ...base }: ClientOptions = { ...clientOptions(flags, ctx, trails[0]!.region), fastObjectReads: false };
+    const diagnosisDeadlineMs = Math.max(1_000, (deadlineAt ?? Date.now() + DEFAULT_DEADLINE_S.diagnose * 1000) - Date.now());
     const specs = trails.map((t) => ({ id: t.id, region: flags.region ?? t.region ?? base.region }));
 
     const { runWatch } = await import('./watch-run.js');
@@ -100,6 +103,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       ctx,
       specs,
       clientOptions: base,
+      diagnosisDeadlineMs,
       intervalMs,
       listen: listenAt,
       notify,

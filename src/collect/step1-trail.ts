@@ -93,13 +93,20 @@ export const trailCollector = defineCollector({
     if (candidate?.TrailARN) {
       const home = candidate.HomeRegion || parseArn(candidate.TrailARN)?.region || ctx.region;
       let config = trailConfigOf(candidate);
+      let failedAgain: Probe<TrailConfig> | undefined;
       try {
         const again = await send(clients.cloudtrail(home), new GetTrailCommand({ Name: candidate.TrailARN }));
         config = (again.Trail && trailConfigOf(again.Trail)) || config;
-      } catch {
-        /* DescribeTrails already gave the full configuration */
+      } catch (err) {
+        // DescribeTrails already gave the full configuration; the failure is still worth saying.
+        failedAgain = probeFromError<TrailConfig>(err, { needs: 'cloudtrail:GetTrail' });
       }
-      if (config) return found(config);
+      const failedRead = getErr && getErr.status !== 'absent' ? getErr : failedAgain;
+      if (config) {
+        const r = found(config);
+        if (failedRead) r.trail.substitute = { failed: 'cloudtrail:GetTrail', reason: [failedRead.errorCode, failedRead.reason].filter(Boolean).join(': '), answeredBy: 'cloudtrail:DescribeTrails' };
+        return r;
+      }
     }
     if (getErr && getErr.status !== 'absent') {
       return { trail: getErr, trailsInRegion, skipReason: `trail could not be read: ${getErr.reason ?? getErr.errorCode}` };

@@ -107,7 +107,7 @@ const hoursToList = (m: Map<number, number>): HourlyCount[] => [...m.entries()].
 type Counts = NonNullable<Step3['eventCounts']['value']>;
 
 /** Logs Insights `stats count(*) by bin(1h)`; undefined when the service did not compute it (moto). */
-async function insightsCounts(logs: CloudWatchLogsClient, name: string, ctx: CollectContext): Promise<{ counts?: Counts; probe?: Probe<Counts> }> {
+async function insightsCounts(logs: CloudWatchLogsClient, name: string, ctx: CollectContext): Promise<{ counts?: Counts; probe?: Probe<Counts>; failed?: Probe<Counts> }> {
   let queryId: string | undefined;
   try {
     queryId = (
@@ -122,8 +122,9 @@ async function insightsCounts(logs: CloudWatchLogsClient, name: string, ctx: Col
         }),
       )
     ).queryId;
-  } catch {
-    return {}; // no Insights (denied, unsupported): the scan fallback still counts
+  } catch (err) {
+    // No Insights (denied, unsupported, failing): the scan fallback still counts, and says so.
+    return { failed: probeFromError(err, { needs: 'logs:StartQuery' }) };
   }
   if (!queryId) return {};
   const deadline = Date.now() + ctx.limits.insightsMaxWaitMs;
@@ -205,16 +206,20 @@ export const step3 = defineCollector({
         if (p.status !== 'ok' || !p.value) return p as unknown as Step3['streams'];
         // lastEventTimestamp is updated eventually (up to an hour late): read the newest event itself.
         const top = p.value.list.filter((s) => s.logStreamName).slice(0, 3);
+        let newestFailed: Probe<unknown> | undefined;
         const newest = await mapLimit(top, 3, async (s: LogStream) => {
           try {
             const r = await send(logs, new GetLogEventsCommand({ logGroupName: target.name, logStreamName: s.logStreamName, startFromHead: false, limit: 1 }));
             return r.events?.[r.events.length - 1]?.timestamp;
-          } catch {
+          } catch (err) {
+            newestFailed ??= probeFromError(err, { needs: 'logs:GetLogEvents' });
             return undefined;
           }
         });
+        const nf = newestFailed as Probe<unknown> | undefined;
         return {
           status: 'ok',
+          ...(nf ? { substitute: { failed: 'logs:GetLogEvents', reason: [nf.errorCode, nf.reason].filter(Boolean).join(': '), answeredBy: "DescribeLogStreams' lastEventTimestamp (updated up to an hour late)" } } : {}),
           value: {
             streams: p.value.list.map((s, i) => {
               const last = Math.max(s.lastEventTimestamp ?? -Infinity, (i < newest.length ? newest[i] : undefined) ?? -Infinity);
@@ -254,7 +259,11 @@ export const step3 = defineCollector({
     if (streams.status === 'absent') eventCounts = { status: 'absent', reason: streams.reason, errorCode: streams.errorCode };
     else if (insights.probe) eventCounts = insights.probe;
     else if (insights.counts && !(insights.counts.total === 0 && eventsInWindow)) eventCounts = { status: 'ok', value: insights.counts };
-    else eventCounts = await scanCounts(logs, target.name, ctx);
+    else {
+      eventCounts = await scanCounts(logs, target.name, ctx);
+      const f = insights.failed;
+      if (f && eventCounts.status === 'ok') eventCounts.substitute = { failed: 'logs:StartQuery', reason: [f.errorCode, f.reason].filter(Boolean).join(': '), answeredBy: 'logs:FilterLogEvents' };
+    }
 
     const newest = streams.status === 'ok' ? Math.max(...(streams.value?.streams ?? []).map((s) => (s.lastEventTimestamp ? Date.parse(s.lastEventTimestamp) : -Infinity))) : -Infinity;
     return {

@@ -28,7 +28,7 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
   const causes = ranked.map(toRootCause);
 
   const unverified = mergeUnverified(liveUnverified(run, kept), unverifiedFromProbes(evidence));
-  const verdict = verdictOf(causes, unverified);
+  const verdict = verdictOf(causes, unverified.filter((u) => !u.optional));
   const rootCauses = verdict === 'healthy' ? [healthyCause(evidence), ...causes.filter((c) => c.id !== 'healthy')] : causes.filter((c) => c.id !== 'healthy');
 
   const triggers = causes.map((c) => c.trigger).filter((t): t is Trigger => !!t);
@@ -53,6 +53,7 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
   if (evidence.stats) {
     report.stats = { durationMs: evidence.stats.durationMs, apiCalls: evidence.stats.apiCalls };
     if (evidence.stats.longestChain !== undefined) report.stats.longestChain = evidence.stats.longestChain;
+    if (evidence.stats.faults) report.stats.faults = evidence.stats.faults;
   }
   return report;
 }

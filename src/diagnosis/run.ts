@@ -87,7 +87,15 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   }
   opts.onPhase?.(undefined);
   const calls = clients.callCount;
-  if (evidence.stats) evidence.stats.apiCalls = calls;
-  if (report.stats) report.stats.apiCalls = calls;
+  const faults = clients.guardSummary?.();
+  const troubled = faults && (faults.deadlineReached || faults.services.length > 0) ? faults : undefined;
+  if (evidence.stats) {
+    evidence.stats.apiCalls = calls;
+    if (troubled) evidence.stats.faults = troubled;
+  }
+  if (report.stats) {
+    report.stats.apiCalls = calls;
+    if (troubled) report.stats.faults = troubled;
+  }
   return { evidence, report };
 }

@@ -12,7 +12,7 @@ describe('probe walk', () => {
     expect(paths.filter((p) => !PROBE_NAMES[p])).toEqual([]);
   });
 
-  it('lists denied and error probes with step, name, permission and reason; skips ok/absent/skipped/optional', () => {
+  it('lists denied and error probes with step, name, permission and reason; skips ok/absent/skipped; marks optional ones', () => {
     const e = healthyEvidence({ now: NOW });
     e.steps.s5.role = denied('iam:GetRole', 'User is not authorized to perform iam:GetRole', { errorCode: 'AccessDenied' });
     e.steps.s6.listing = failed('socket hang up', { errorCode: 'TimeoutError', needs: 's3:ListBucket' });
@@ -20,6 +20,15 @@ describe('probe walk', () => {
     expect(unverifiedFromProbes(e)).toEqual([
       { step: 5, what: 'CloudWatch Logs role and trust policy', needs: 'iam:GetRole', reason: 'AccessDenied: User is not authorized to perform iam:GetRole' },
       { step: 6, what: 'log files in S3', needs: 's3:ListBucket', reason: 'TimeoutError: socket hang up' },
+      { step: 8, what: 'CloudWatch metrics', needs: 'cloudwatch:GetMetricData', reason: 'denied', optional: true },
+    ]);
+  });
+
+  it('a source answered by a fallback lists the failed call as optional, naming what answered', () => {
+    const e = healthyEvidence({ now: NOW });
+    e.steps.s3.eventCounts = { ...e.steps.s3.eventCounts, substitute: { failed: 'logs:StartQuery', reason: 'InternalFailure (HTTP 500)', answeredBy: 'logs:FilterLogEvents' } };
+    expect(unverifiedFromProbes(e)).toEqual([
+      { step: 3, what: 'event counts in the log group (answered by logs:FilterLogEvents instead)', needs: 'logs:StartQuery', reason: 'InternalFailure (HTTP 500)', optional: true },
     ]);
   });
 

@@ -70,12 +70,22 @@ export function isOptionalProbe(evidence: Evidence, e: ProbeEntry): boolean {
   return false;
 }
 
-/** What could not be observed: non-optional denied/error probes. */
+/** What could not be observed: denied/error probes; optional sources are marked so, never dropped. */
 export function unverifiedFromProbes(evidence: Evidence): Unverified[] {
   const out: Unverified[] = [];
   for (const e of walkProbes(evidence)) {
+    const sub = e.probe.substitute;
+    if (e.probe.status === 'ok' && sub) {
+      out.push({
+        step: e.step,
+        what: `${PROBE_NAMES[e.path] ?? e.path} (answered by ${inertLine(sub.answeredBy, 120)} instead)`,
+        needs: inertLine(sub.failed, 120),
+        reason: inertLine(sub.reason, 500),
+        optional: true,
+      });
+      continue;
+    }
     if (e.probe.status !== 'denied' && e.probe.status !== 'error') continue;
-    if (isOptionalProbe(evidence, e)) continue;
     const u: Unverified = {
       step: e.step,
       what: PROBE_NAMES[e.path] ?? e.path,
@@ -83,6 +93,7 @@ export function unverifiedFromProbes(evidence: Evidence): Unverified[] {
     };
     const reason = [e.probe.errorCode, e.probe.reason].filter(Boolean).join(': ');
     if (reason) u.reason = inertLine(reason, 500);
+    if (isOptionalProbe(evidence, e)) u.optional = true;
     out.push(u);
   }
   return out;

@@ -23,7 +23,23 @@ export interface Probe<T> {
    * (AWS Health without a support plan, metrics with no datapoints, ...).
    */
   optional?: boolean;
+  /**
+   * Set on an `ok` probe that another source answered because the first one failed (GetTrail →
+   * DescribeTrails, Logs Insights → FilterLogEvents): the failure stays visible, as optional.
+   */
+  substitute?: Substitute;
 }
+
+export interface Substitute {
+  /** The call that failed, as an IAM action. */
+  failed: string;
+  /** What happened to it. */
+  reason: string;
+  /** The source that answered instead. */
+  answeredBy: string;
+}
+
+export const substituteSchema = z.object({ failed: z.string(), reason: z.string(), answeredBy: z.string() });
 
 export const probeSchema = <T extends z.ZodType>(value: T) =>
   z.object({
@@ -33,6 +49,7 @@ export const probeSchema = <T extends z.ZodType>(value: T) =>
     errorCode: z.string().optional(),
     needs: z.string().optional(),
     optional: z.boolean().optional(),
+    substitute: substituteSchema.optional(),
   });
 
 export const ok = <T>(value: T, extra: Partial<Probe<T>> = {}): Probe<T> => ({ status: 'ok', value, ...extra });

@@ -3,6 +3,7 @@ import { probeSchema } from './probe.js';
 import { gapReportSchema } from './gaps.js';
 import { integrityEvidenceSchema } from './integrity.js';
 import { accessLogsSchema } from './access-logs.js';
+import { runFaultsSchema } from './faults.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
@@ -347,6 +348,8 @@ export const evidenceSchema = z.object({
       apiCalls: z.number(),
       longestChain: z.number().optional(),
       stepDurationsMs: z.record(z.string(), z.number()).optional(),
+      /** Throttling, server errors, timeouts and the deadline, as the run met them. */
+      faults: runFaultsSchema.optional(),
     })
     .optional(),
 });

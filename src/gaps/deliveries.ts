@@ -144,7 +144,7 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
             res = await objects.get(target.bucket, f.key);
           } catch (e) {
             const c = classifyError(e);
-            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read: ${c.code}` });
+            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
             if (c.kind === 'denied') store.errors.push({ what: `read s3://${target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
             return;
           }

@@ -1,3 +1,4 @@
+import type { RunFaults } from '../evidence/faults.js';
 import type { Confidence, Remediation, RootCauseId, Severity, Trigger, Unverified } from './root-causes.js';
 import type { StepNumber } from './steps.js';
 
@@ -65,5 +66,6 @@ export interface Report {
   timeline?: Timeline;
   integrity?: unknown;
   gaps?: unknown;
-  stats?: { durationMs: number; apiCalls: number; longestChain?: number };
+  /** `faults`: what throttled, failed or timed out in the run, and whether its deadline passed. */
+  stats?: { durationMs: number; apiCalls: number; longestChain?: number; faults?: RunFaults };
 }

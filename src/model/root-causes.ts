@@ -70,4 +70,6 @@ export interface Unverified {
   what: string;
   needs: string;
   reason?: string;
+  /** A corroborating source (metrics, Insights, Health, a fallback that answered): listed, but it never makes the verdict inconclusive. */
+  optional?: boolean;
 }

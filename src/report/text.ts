@@ -23,6 +23,7 @@ import {
   total,
 } from './common.js';
 import { wrapCommand } from './shell-wrap.js';
+import { faultLines } from './faults.js';
 
 /**
  * The terminal report (`--format text`, the default). Fits `width` columns (80 unless the terminal
@@ -108,6 +109,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
   if (report.stats) {
     const parts = [`${fmtDuration(report.stats.durationMs)}`, plural(report.stats.apiCalls, 'API call')];
     out.push(c.dim(`Generated ${fmtTime(report.generatedAt)} · ${parts.join(' · ')}`));
+    for (const line of faultLines(report.stats.faults)) para(line, '  ', '', c.yellow);
   } else {
     out.push(c.dim(`Generated ${fmtTime(report.generatedAt)}`));
   }

@@ -43,6 +43,8 @@ export interface Seeded {
   filesPut: number;
   /** Delivery time of the newest log file put. */
   lastDelivery?: Date;
+  /** Every record put into a log file: what event history holds when delivery is complete. */
+  records: Record<string, unknown>[];
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -100,7 +102,7 @@ export async function seedAccount(o: SeedOptions): Promise<Seeded> {
     const policy = o.bucketPolicy === 'wrong-prefix' ? bucketPolicyFor(o.bucket, ACCOUNT, trailArn, 'old-prefix') : bucketPolicyFor(o.bucket, ACCOUNT, trailArn, o.prefix);
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: o.bucket, Policy: policy }));
   }
-  const seeded: Seeded = { trailArn, filesPut: 0 };
+  const seeded: Seeded = { trailArn, filesPut: 0, records: [] };
   if (o.cloudWatchLogs !== false) {
     const name = `aws-cloudtrail-logs-${o.trail}`;
     await c.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
@@ -143,6 +145,7 @@ export async function seedAccount(o: SeedOptions): Promise<Seeded> {
   if (!o.deleteBucket) {
     await inBatches(times, 16, async (t) => {
       const records = [record(o.region, new Date(t.getTime() - 90_000)), record(o.region, new Date(t.getTime() - 60_000), 'ListBuckets')];
+      seeded.records.push(...records);
       const unique = randomUUID().replace(/-/g, '').slice(0, 16);
       await c.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: logKey(o.prefix, ACCOUNT, o.region, t, unique), Body: gzipSync(JSON.stringify({ Records: records })) }));
       seeded.filesPut++;
