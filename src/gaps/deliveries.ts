@@ -1,3 +1,4 @@
+import { covers, mergeIntervals } from '../util/intervals.js';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import pLimit from 'p-limit';
@@ -165,7 +166,8 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
           store.bytes += f.size;
           if (r.error) {
             store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
-            store.errors.push({ what: `read s3://${target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+            // A file whose read broke off (not a corrupt file, which is the trail's own reality) leaves S3 unproven.
+            if (r.readFailed) store.errors.push({ what: `read s3://${target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
           }
         } finally {
           opts.onProgress?.(++done, files.length);
@@ -187,7 +189,7 @@ export interface CwlStore {
 
 export const newCwlStore = (): CwlStore => ({ ids: new IdSet(1024), fetched: [], events: 0, errors: [], truncated: false });
 
-const covered = (fetched: [number, number][], a: number, b: number) => fetched.some(([x, y]) => x <= a && b <= y);
+const covered = (fetched: [number, number][], a: number, b: number) => covers(fetched, [a, b]);
 
 /** Fetches every event of `logGroupName` in each range not yet fetched (FilterLogEvents, paginated). */
 export async function fetchCwl(clients: AwsClients, region: string, logGroupName: string, ranges: [number, number][], store: CwlStore, maxEventsPerRange = 500_000): Promise<void> {
@@ -242,13 +244,5 @@ export function eventIdOf(message: string | undefined): string | undefined {
   return ID_RE.exec(message)?.[1];
 }
 
-export function mergeRanges(ranges: [number, number][]): [number, number][] {
-  const s = [...ranges].sort((x, y) => x[0] - y[0]);
-  const out: [number, number][] = [];
-  for (const r of s) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1000) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
+/** Ranges to fetch, merged: those less than a second apart are one fetch. */
+export const mergeRanges = (ranges: [number, number][]): [number, number][] => mergeIntervals(ranges, { joinWithin: 1000 });
