@@ -50,7 +50,8 @@ export function assumeRoleAccess(
         return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
       };
       // Entering fails here, not at the first call, when the role cannot be assumed.
-      let first: Awaited<ReturnType<typeof assume>> | undefined = await assume();
+      let current = await assume();
+      let assumedAt = Date.now();
       const { profile: _profile, ...base } = caller.options;
       return makeClients({
         ...base,
@@ -58,9 +59,13 @@ export function assumeRoleAccess(
         // scan of one account finishes well inside it, and a long-running watch assumes the role
         // again shortly before it expires (sharedProvider refreshes expiring credentials).
         credentials: sharedProvider(async () => {
-          const c = first ?? (await assume());
-          first = undefined;
-          return c;
+          // Asked again only as the session nears its end; at most once a minute, so that a clock
+          // ahead of STS's (credentials that look expired at once) never assumes on every call.
+          if (Date.now() - assumedAt >= 60_000) {
+            current = await assume();
+            assumedAt = Date.now();
+          }
+          return current;
         }),
       });
     },
