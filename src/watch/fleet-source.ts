@@ -130,6 +130,7 @@ export function fleetTrailSource(o: FleetSourceOptions): TrailSource & { readonl
   };
 
   return {
+    slow: true,
     get accounts() {
       return known.size;
     },

@@ -122,13 +122,20 @@ describe('watch --scan: the fleet trail source', () => {
     }
     s.tick(3_600_000);
     before = s.snapshot();
+    // the round does not wait for the discovery: it checks the trails it has meanwhile
     await s.watcher.checkAll();
+    await s.watcher.listed();
     const hourly = s.since(before);
+    expect(hourly.get('cloudtrail:GetTrailStatus')).toBe(trails);
     expect(hourly.get('organizations:ListAccounts')).toBe(1);
     expect(hourly.get('cloudtrail:DescribeTrails')).toBe(9 * regions.length);
     // the assumed roles' providers refresh their sessions; accounts are not entered again
     expect(hourly.get('sts:AssumeRole')).toBeUndefined();
+    s.tick(60_000);
+    before = s.snapshot();
+    await s.watcher.checkAll();
     expect(s.watcher.trailCount).toBe(trails);
+    for (const op of DISCOVERY_OPS) expect(s.since(before).get(op)).toBeUndefined();
   });
 
   it('a discovery that fails keeps the last list, says so, and sets discovery_success 0', async () => {
@@ -137,6 +144,9 @@ describe('watch --scan: the fleet trail source', () => {
     const trails = s.watcher.trailCount;
     s.failListing(true);
     s.tick(3_600_000);
+    await s.watcher.checkAll();
+    await s.watcher.listed();
+    s.tick(60_000);
     await s.watcher.checkAll();
     expect(s.watcher.trailCount).toBe(trails);
     const text = await s.metrics.render();
@@ -185,5 +195,38 @@ describe('watch --scan: the fleet trail source', () => {
     expect(watchedRegion(t, ['eu-west-1', 'us-east-1'])).toBe('us-east-1');
     expect(watchedRegion(t, ['us-west-2', 'eu-west-1'])).toBe('eu-west-1');
     expect(watchedRegion({ ...t, isMultiRegionTrail: false }, ['eu-west-1'])).toBeUndefined();
+  });
+
+  it('a slow discovery never holds a round: the rounds go on with the last list, the new one is taken at the round after', async () => {
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const base = setup();
+    const first = await base.source.list();
+    const source = {
+      slow: true,
+      list: async () => {
+        if (calls++ === 0) return first.slice(0, 2);
+        await new Promise<void>((r) => (release = r));
+        return first;
+      },
+    };
+    let clock = now.getTime();
+    const w = new Watcher({ source, metrics: new WatchMetrics({ processMetrics: false }), logger: base.logger, intervalMs: 60_000, maxDiagnosesPerHour: 6, now: () => clock, diagnose: async () => Promise.reject(new Error('no')) });
+    await w.refresh();
+    expect(w.trailCount).toBe(2);
+    clock += 3_600_000;
+    await w.checkAll();
+    expect(w.rounds).toBe(1);
+    clock += 60_000;
+    await w.checkAll();
+    expect(w.rounds).toBe(2);
+    expect(calls).toBe(2);
+    expect(w.trailCount).toBe(2);
+    release!();
+    await w.listed();
+    clock += 60_000;
+    await w.checkAll();
+    expect(w.trailCount).toBe(first.length);
+    expect(calls).toBe(2);
   });
 });
