@@ -22,6 +22,12 @@ import { diagnose } from './index.js';
  */
 export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
 
+/**
+ * What the fallback may read from S3: only the log files where the event-history sample put
+ * events, and at most this many (an hour of a busy trail delivers a few dozen files).
+ */
+export const DIAGNOSE_GAP_S3_BUDGET = { maxFiles: 1_000, maxBytes: 256 * 1024 * 1024 } as const;
+
 /** What runs after the nine steps, for a live display. */
 export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress };
 
@@ -76,6 +82,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
     try {
       evidence.gaps = await collectGaps(clients, evidence, {
         maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+        s3Budget: DIAGNOSE_GAP_S3_BUDGET,
         onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress }),
       });
       report = diagnose(evidence);
