@@ -30,7 +30,14 @@ export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
 export const DIAGNOSE_GAP_S3_BUDGET = { maxFiles: 1_000, maxBytes: 256 * 1024 * 1024 } as const;
 
 /** What runs after the nine steps, for a live display. */
-export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress };
+export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress; firstPass?: FirstPass };
+
+/** What the nine steps concluded, told to the display before the gap fallback starts. */
+export interface FirstPass {
+  verdict: Report['verdict'];
+  /** Causes found (the fallback runs only when none is confirmed or likely). */
+  causes: number;
+}
 
 export interface DiagnosisOptions {
   /** Validate the digest chain over the window when the trail has LogFileValidationEnabled. */
@@ -86,13 +93,14 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   }
   let report = diagnose(evidence);
   if (trailOk && needsGapFallback(opts.gaps, report)) {
-    opts.onPhase?.({ phase: 'gaps' });
+    const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
+    opts.onPhase?.({ phase: 'gaps', firstPass });
     const m = measurePhase(clients);
     try {
       evidence.gaps = await collectGaps(clients, evidence, {
         maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
         s3Budget: DIAGNOSE_GAP_S3_BUDGET,
-        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress }),
+        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress, firstPass }),
       });
       report = diagnose(evidence);
     } catch (e) {
