@@ -12,9 +12,10 @@ export const DELIVERED_ACTIONS = ['s3:ListBucket', 's3:GetObject', 'logs:FilterL
 const FIRST_LOOK_MS = 15 * 60_000;
 
 /**
- * The delivered-record store: event IDs the trail delivered to S3 (the log files of the hours event
- * history put events in, each streamed once; us-east-1's only around the global-service events compared) and to CloudWatch Logs (fetched
- * for the time ranges compared), and each compared event's delivery status per destination.
+ * The delivered-record store: event IDs the trail delivered to S3 (only the log files of the hours
+ * event history put events in, each streamed once; us-east-1's only around the global-service
+ * events compared) and to CloudWatch Logs (fetched for the time ranges compared), and each compared
+ * event's delivery status per destination.
  */
 export class DeliveredRecords {
   readonly s3 = newStore();

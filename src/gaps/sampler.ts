@@ -200,23 +200,23 @@ export class HistorySampler {
     const first = chosen.length ? chosen.splice(chosen.length - 1, 1) : [];
     const probe = (hs: typeof chosen) =>
       Promise.all(
-      hs.map((h) =>
-        limit(async () => {
-          if (this.historyError || this.halted) return;
-          const r = await this.query(this.run.opts.region, h.start, h.end, { maxPages: 1 });
-          if (!r.ok) return;
-          if (!r.truncated) {
-            h.coverage = 'full';
-            h.covered = [[h.start, h.end]];
-            this.run.complete.push([h.start, h.end]);
-          } else {
-            h.coverage = 'sample';
-            h.token = r.nextToken;
-            h.covered.push([Math.max(h.start, r.oldest ?? h.start), h.end]);
-          }
-        }),
-      ),
-    );
+        hs.map((h) =>
+          limit(async () => {
+            if (this.historyError || this.halted) return;
+            const r = await this.query(this.run.opts.region, h.start, h.end, { maxPages: 1 });
+            if (!r.ok) return;
+            if (!r.truncated) {
+              h.coverage = 'full';
+              h.covered = [[h.start, h.end]];
+              this.run.complete.push([h.start, h.end]);
+            } else {
+              h.coverage = 'sample';
+              h.token = r.nextToken;
+              h.covered.push([Math.max(h.start, r.oldest ?? h.start), h.end]);
+            }
+          }),
+        ),
+      );
     await probe(first);
     await probe(chosen);
   }
