@@ -151,7 +151,9 @@ export class S3Reader {
             } catch (e) {
               const c = classifyError(e);
               store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
-              if (c.kind === 'denied') store.errors.push({ what: `read s3://${this.target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
+              // Any file not read (refused, failing, cut off) leaves S3 unproven: nothing may be counted
+              // missing from it, or a fault on the tool's own read would become a gap in the trail.
+              store.errors.push({ what: `read s3://${this.target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
               return;
             }
             const r = await readLogRecords(res.body, (rec) => {
@@ -167,7 +169,10 @@ export class S3Reader {
             }, { ...DEFAULT_READ_LIMITS });
             store.files++;
             store.bytes += f.size;
-            if (r.error) store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(r.error, 300), recordsRead: r.records });
+            if (r.error) {
+              store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
+              store.errors.push({ what: `read s3://${this.target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+            }
           } finally {
             this.opts.onProgress?.(++done, files.length);
           }
