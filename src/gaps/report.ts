@@ -147,7 +147,9 @@ export class GapReportBuilder {
 
   deliveriesUnreadable(): GapReport {
     const e = this.delivered.s3.errors[0] ?? { code: 'Error', message: 'unknown', needs: 's3:ListBucket', what: 'read the log files' };
+    const skipped = [...this.delivered.s3.skipped, ...this.delivered.s3Global.skipped];
     return {
+      ...(skipped.length ? { skippedFiles: skipped.slice(0, 200) } : {}),
       window: { start: isoS(this.run.startMs), end: isoS(this.run.endMs) },
       totals: { recorded: 0, delivered: 0, missing: 0, sampled: false },
       gaps: [],
