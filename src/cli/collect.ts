@@ -32,8 +32,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         throw new UsageError('collect writes JSON evidence: pass --out FILE (or pipe stdout)');
       }
       const { trail, window, now, options } = liveRequest(flags, ctx);
-      const clients = await ctx.makeClients(options);
-      const { gather } = await import('./pipeline.js');
+      // The diagnosis modules load while the identity check is on the wire.
+      const [clients, { gather }] = await Promise.all([ctx.makeClients(options), import('./pipeline.js')]);
       const progress = startProgress(ctx, flags);
       let text: string;
       try {

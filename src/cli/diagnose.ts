@@ -96,8 +96,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         report = diagnose(await readEvidenceFile(flags.evidence));
       } else {
         const { trail, window, now, options } = liveRequest(flags, ctx);
-        const clients = await ctx.makeClients(options);
-        const { gather } = await import('./pipeline.js');
+        // The diagnosis modules load while the identity check is on the wire.
+        const [clients, { gather }] = await Promise.all([ctx.makeClients(options), import('./pipeline.js')]);
         const progress = startProgress(ctx, flags);
         let evidence: Evidence;
         try {

@@ -39,6 +39,8 @@ describe('gather', () => {
     expect(gaps.reason).toContain('boom');
     expect(gaps.reason).not.toContain('\u001b');
     expect(phases[0]).toMatch(/integrity/);
+    // the first pass's verdict is on the display before the gap fallback works
+    expect(phases[1]).toMatch(/^First pass: inconclusive, no confirmed cause · Measuring the audit gap/);
     expect(phases.at(-1)).toBeUndefined();
   });
 

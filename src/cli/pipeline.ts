@@ -15,7 +15,10 @@ const GAPS_LABEL = 'Measuring the audit gap against CloudTrail event history';
 /** The display line of a phase. */
 function phaseLine(p: DiagnosisPhase): string {
   if (p.phase === 'integrity') return 'Validating log file integrity (digest chain)';
-  return p.progress ? `${GAPS_LABEL} — ${progressLine(p.progress)}` : GAPS_LABEL;
+  // The first pass's verdict shows at once: the fallback can take its 30 s of event history.
+  const first = p.firstPass ? `First pass: ${p.firstPass.verdict === 'healthy' ? 'no cause found' : `${p.firstPass.verdict}, no confirmed cause`} · ` : '';
+  const label = `${first}${GAPS_LABEL}`;
+  return p.progress ? `${label} — ${progressLine(p.progress)}` : label;
 }
 
 /** `diagnose` and `collect`: the diagnosis run (src/diagnosis/run.ts), its phases shown as text. */

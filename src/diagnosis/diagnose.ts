@@ -53,6 +53,7 @@ export function diagnoseWith(evidence: Evidence, checks: readonly Check[]): Repo
   if (evidence.stats) {
     report.stats = { durationMs: evidence.stats.durationMs, apiCalls: evidence.stats.apiCalls };
     if (evidence.stats.longestChain !== undefined) report.stats.longestChain = evidence.stats.longestChain;
+    if (evidence.stats.depth !== undefined) report.stats.depth = evidence.stats.depth;
     if (evidence.stats.faults) report.stats.faults = evidence.stats.faults;
   }
   return report;

@@ -7,6 +7,7 @@ import { GAPS_ACTIONS } from '../gaps/actions.js';
 import type { Evidence } from '../evidence/schema.js';
 import { inertLine } from '../util/text.js';
 import { diagnose } from './index.js';
+import { measurePhase, sequentialChain, type PhaseSpend } from './spend.js';
 
 /**
  * The whole runbook against a live account: the nine steps, then integrity validation when the
@@ -22,8 +23,21 @@ import { diagnose } from './index.js';
  */
 export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
 
+/**
+ * What the fallback may read from S3: only the log files where the event-history sample put
+ * events, and at most this many (an hour of a busy trail delivers a few dozen files).
+ */
+export const DIAGNOSE_GAP_S3_BUDGET = { maxFiles: 1_000, maxBytes: 256 * 1024 * 1024 } as const;
+
 /** What runs after the nine steps, for a live display. */
-export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress };
+export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress; firstPass?: FirstPass };
+
+/** What the nine steps concluded, told to the display before the gap fallback starts. */
+export interface FirstPass {
+  verdict: Report['verdict'];
+  /** Causes found (the fallback runs only when none is confirmed or likely). */
+  causes: number;
+}
 
 export interface DiagnosisOptions {
   /** Validate the digest chain over the window when the trail has LogFileValidationEnabled. */
@@ -64,19 +78,29 @@ export function needsGapFallback(mode: DiagnosisOptions['gaps'], first: Report):
 }
 
 export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opts: DiagnosisOptions): Promise<Diagnosed> {
+  const firstLogged = clients.calls.length;
+  const phases: Record<string, PhaseSpend> = {};
+  const first = measurePhase(clients);
   const evidence = await collect(clients, req);
+  const accessLogs = evidence.steps.s4.accessLogs;
+  phases.firstPass = first.end(accessLogs?.status === 'ok' ? accessLogs.value?.summary?.bytesRead : undefined, evidence.stats?.longestChain);
   const trailOk = evidence.steps.s1.trail.status === 'ok';
   if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
     opts.onPhase?.({ phase: 'integrity' });
+    const m = measurePhase(clients);
     await integrityPass(clients, evidence);
+    phases.integrity = m.end();
   }
   let report = diagnose(evidence);
   if (trailOk && needsGapFallback(opts.gaps, report)) {
-    opts.onPhase?.({ phase: 'gaps' });
+    const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
+    opts.onPhase?.({ phase: 'gaps', firstPass });
+    const m = measurePhase(clients);
     try {
       evidence.gaps = await collectGaps(clients, evidence, {
         maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
-        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress }),
+        s3Budget: DIAGNOSE_GAP_S3_BUDGET,
+        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress, firstPass }),
       });
       report = diagnose(evidence);
     } catch (e) {
@@ -84,17 +108,23 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
       const reason = `the audit-gap measurement failed: ${inertLine((e as Error)?.message ?? String(e))}`;
       evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
     }
+    phases.gaps = m.end(evidence.gaps.stats?.bytesRead ?? 0);
   }
   opts.onPhase?.(undefined);
   const calls = clients.callCount;
   const faults = clients.guardSummary?.();
   const troubled = faults && (faults.deadlineReached || faults.services.length > 0) ? faults : undefined;
+  const logged = clients.calls.slice(firstLogged);
+  const depth = logged.length ? sequentialChain(logged) : undefined;
   if (evidence.stats) {
     evidence.stats.apiCalls = calls;
+    evidence.stats.phases = phases;
+    if (depth !== undefined) evidence.stats.depth = depth;
     if (troubled) evidence.stats.faults = troubled;
   }
   if (report.stats) {
     report.stats.apiCalls = calls;
+    if (depth !== undefined) report.stats.depth = depth;
     if (troubled) report.stats.faults = troubled;
   }
   return { evidence, report };

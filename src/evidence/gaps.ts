@@ -135,6 +135,12 @@ export const gapReportSchema = z.object({
       deliveredRecordsRead: z.number(),
       cloudWatchEventsRead: z.number(),
       eventsCompared: z.number(),
+      /** ListObjectsV2 calls of the studied region's log files. */
+      s3ListCalls: z.number().optional(),
+      /** What the measurement was allowed to spend (LookupEvents calls, log files, compressed bytes). */
+      budget: z.object({ lookupEventsCalls: z.number(), s3Files: z.number().optional(), s3Bytes: z.number().optional(), s3Spent: z.boolean().optional() }).optional(),
+      /** Why event history stopped being called (denied, a circuit opened, throttle budget spent). */
+      historyStoppedBy: z.string().optional(),
     })
     .optional(),
 });

@@ -348,6 +348,12 @@ export const evidenceSchema = z.object({
       apiCalls: z.number(),
       longestChain: z.number().optional(),
       stepDurationsMs: z.record(z.string(), z.number()).optional(),
+      /**
+       * Per phase (firstPass: the nine steps; integrity; gaps): calls, bytes of log files read, wall
+       * time, and the longest chain of calls sent one after another; `depth` is that chain for the run.
+       */
+      phases: z.record(z.string(), z.object({ calls: z.number(), bytesRead: z.number().optional(), wallMs: z.number(), longestChain: z.number() })).optional(),
+      depth: z.number().optional(),
       /** Throttling, server errors, timeouts and the deadline, as the run met them. */
       faults: runFaultsSchema.optional(),
     })

@@ -2,20 +2,27 @@ import type { AwsClients } from '../aws/clients.js';
 import { exceedsCloudWatchLimit, DEFAULT_LATE_DELIVERY_MS, type Destination } from './model.js';
 import { fetchCwl, ingestS3, newCwlStore, newStore, type CwlStore, type S3Target } from './deliveries.js';
 import { GLOBAL_REGION } from './scope.js';
+import { S3Reader, UNLIMITED_S3 } from './s3-reader.js';
 import type { Cmp, GapRun } from './run.js';
 
 /** The IAM actions behind reading what the trail delivered. */
 export const DELIVERED_ACTIONS = ['s3:ListBucket', 's3:GetObject', 'logs:FilterLogEvents'] as const;
 
+/** Log files delivered this soon after an event are read first; later ones only for events not found. */
+const FIRST_LOOK_MS = 15 * 60_000;
+
 /**
- * The delivered-record store: event IDs the trail delivered to S3 (the window's log files, streamed
- * once; us-east-1's only around the global-service events compared) and to CloudWatch Logs (fetched
- * for the time ranges compared), and each compared event's delivery status per destination.
+ * The delivered-record store: event IDs the trail delivered to S3 (only the log files of the hours
+ * event history put events in, each streamed once; us-east-1's only around the global-service
+ * events compared) and to CloudWatch Logs (fetched for the time ranges compared), and each compared
+ * event's delivery status per destination.
  */
 export class DeliveredRecords {
   readonly s3 = newStore();
   readonly s3Global = newStore();
   readonly cwl: CwlStore = newCwlStore();
+  /** undefined: not made yet; null: the trail has no bucket. */
+  private s3Reader?: S3Reader | null;
 
   constructor(
     private readonly clients: AwsClients,
@@ -35,29 +42,44 @@ export class DeliveredRecords {
     };
   }
 
-  /** Streams the window's log files (to its end + the late-delivery margin). */
-  startS3(): Promise<void> {
-    const { opts, startMs, endMs, notes } = this.run;
+  /** The reader of the studied region's log files, made on first use (none without a bucket). */
+  private reader(): S3Reader | undefined {
+    if (this.s3Reader !== undefined) return this.s3Reader || undefined;
+    const { opts, notes } = this.run;
     const target = this.s3Target(opts.region);
     if (!target) {
       notes.push('the trail has no S3 bucket');
-      return Promise.resolve();
+      this.s3Reader = null;
+      return undefined;
     }
-    const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
-    return ingestS3(
-      this.clients,
-      target,
-      {
-        from: startMs - (startMs % 60_000),
-        to: endMs + late,
-        concurrency: opts.concurrency,
-        maxFileBytes: opts.maxFileBytes,
-        onProgress: (done, total) => {
-          if (done % 50 === 0 || done === total) opts.onProgress?.({ phase: 's3', done, total, message: 'reading S3 log files' });
-        },
+    this.s3Reader = new S3Reader(this.clients, target, this.s3, opts.s3Budget ?? UNLIMITED_S3, {
+      concurrency: opts.concurrency,
+      maxFileBytes: opts.maxFileBytes,
+      onProgress: (done, total) => {
+        if (done % 50 === 0 || done === total) opts.onProgress?.({ phase: 's3', done, total, message: 'reading S3 log files' });
       },
-      this.s3,
-    );
+    });
+    return this.s3Reader;
+  }
+
+  /** ListObjectsV2 calls made for the studied region, and whether the S3 budget cut a read short. */
+  s3Spend(): { listCalls: number; budgetSpent: boolean } {
+    return { listCalls: this.s3Reader?.listCalls ?? 0, budgetSpent: this.s3Reader?.budgetSpent ?? false };
+  }
+
+  /**
+   * Reads the log files that can hold the given events: first those delivered within minutes of
+   * each (CloudTrail delivers about every 5 minutes), then, for an event not found there, up to
+   * the late-delivery margin. Only the hours event history put events in are ever read.
+   */
+  private async readFor(events: Cmp[]): Promise<void> {
+    const reader = this.reader();
+    if (!reader || !events.length) return;
+    const late = this.run.opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    const soon = Math.min(late, FIRST_LOOK_MS);
+    await reader.ensure(events.map((c) => [c.t - 60_000, c.t + soon]));
+    const notFound = events.filter((c) => !this.s3.ids.has(c.id));
+    if (notFound.length && soon < late) await reader.ensure(notFound.map((c) => [c.t - 60_000, c.t + late]));
   }
 
   /** us-east-1's log files around the given global-service event times. */
@@ -72,12 +94,17 @@ export class DeliveredRecords {
   /** Marks S3 and CloudWatch Logs delivery for every compared event not yet judged. */
   async evaluate(): Promise<void> {
     const { compared, opts, logGroupName, hours } = this.run;
+    const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    await this.readFor([...compared.values()].filter((c) => c.scope === 'in' && c.s3 === undefined && c.historyRegion === opts.region));
     const needCwl: [number, number][] = [];
     for (const c of compared.values()) {
       if (c.scope !== 'in') continue;
       if (c.s3 === undefined) {
-        const store = c.historyRegion === opts.region ? this.s3 : this.s3Global;
-        c.s3 = store.ids.has(c.id);
+        const local = c.historyRegion === opts.region;
+        const store = local ? this.s3 : this.s3Global;
+        const found = store.ids.has(c.id);
+        // An event is judged missing only once every file that could hold it was read.
+        if (found || !local || !this.s3Reader || this.s3Reader.isCovered(c.t - 60_000, c.t + late)) c.s3 = found;
         const size = store.large.get(c.id);
         if (size !== undefined) c.size = size;
       }

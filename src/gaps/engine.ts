@@ -14,8 +14,9 @@ export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './model.js';
  * sampler reads event history within the call budget (sampler.ts), the delivered-record store what
  * the trail delivered (delivered.ts), the estimator bounds what sampling could not see
  * (estimator.ts), and the report builder says it all (report.ts).
- * Deliveries: S3 log files delivered from the window start to its end + 1 h are streamed once;
- * CloudWatch Logs events are fetched only for the time ranges compared.
+ * Event history is sampled first; S3 log files are then read only where the sample put events
+ * (delivered within minutes of them, up to 1 h for one not found), each streamed once; CloudWatch
+ * Logs events are fetched only for the time ranges compared.
  */
 export class GapEngine {
   private readonly gapRun: GapRun;
@@ -32,15 +33,11 @@ export class GapEngine {
 
   async run(): Promise<GapReport> {
     const { gapRun, delivered, sampler, report } = this;
-    const s3Done = delivered.startS3();
+    // Ground truth first: without event history nothing can be missing, so no log file is read.
     await sampler.probeHours();
-    if (sampler.historyError && !gapRun.compared.size) {
-      await s3Done.catch(() => undefined);
-      return report.couldNotCheck();
-    }
-    await s3Done;
-    if (gapRun.destinations.every((d) => delivered.unreadable(d))) return report.deliveriesUnreadable();
+    if (sampler.historyError && !gapRun.compared.size) return report.couldNotCheck();
     await delivered.evaluate();
+    if (gapRun.destinations.every((d) => delivered.unreadable(d))) return report.deliveriesUnreadable();
     const complete = await sampler.completeIfAffordable();
     sampler.sampledMode = !complete;
     await delivered.evaluate();

@@ -74,7 +74,7 @@ export async function measureGaps(clients: AwsClients, opts: GapOptions): Promis
  * The same measurement for the diagnosis, over evidence.window, reusing everything the evidence
  * already holds (trail, selectors, bucket region and key, org id, change events of step 9).
  */
-export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency'>> = {}): Promise<GapReport> {
+export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency' | 's3Budget'>> = {}): Promise<GapReport> {
   const s = evidence.steps;
   const start = new Date(evidence.window.start);
   const end = new Date(evidence.window.end);
@@ -83,6 +83,11 @@ export async function collectGaps(clients: AwsClients, evidence: Evidence, opts:
     return couldNotCheck({ start, end }, evidence.target.trail, region, `the trail's configuration is not in the evidence (${s.s1.trail.status})`, s.s1.trail.needs);
   }
   const trail = s.s1.trail.value;
+  // Event history already refused this run (the same region): asking again can only repeat it.
+  const history = s.s9.fromEventHistory;
+  if (history.status === 'denied') {
+    return couldNotCheck({ start, end }, evidence.target.trail, region, `could not read CloudTrail event history: ${history.reason ?? history.errorCode ?? 'denied'} (no log file was read: without event history nothing can be counted missing)`, history.needs ?? 'cloudtrail:LookupEvents');
+  }
   const accountId = /:(\d{12}):/.exec(trail.arn)?.[1] ?? (isOk(s.s1.caller) ? s.s1.caller.value.accountId : '');
   const notes: string[] = [];
   if (!isOk(s.s2.selectors)) notes.push('event selectors not in the evidence: all management events assumed selected');

@@ -5,6 +5,7 @@ import { gapEstimate, hourModel, hourRows, runs } from './estimator.js';
 import type { DeliveredRecords } from './delivered.js';
 import type { HistorySampler } from './sampler.js';
 import { DEFAULT_DELIVERY_DELAY_MS } from './model.js';
+import { UNLIMITED_S3 } from './s3-reader.js';
 import { isoS, type Cmp, type GapRun, type MissingExport } from './run.js';
 
 /**
@@ -118,6 +119,7 @@ export class GapReportBuilder {
     for (const e of this.delivered.cwl.errors.slice(0, 3)) this.run.notes.push(`could not read the CloudWatch Logs log group: ${e.code} (needs ${e.needs})`);
     if (this.delivered.cwl.truncated) this.run.notes.push('CloudWatch Logs reading was capped for some ranges');
     if (this.sampler.historyError) this.run.notes.push(`event history stopped early: ${this.sampler.historyError.code}`);
+    if (this.delivered.s3Spend().budgetSpent) this.run.notes.push('the S3 read budget was spent: events whose log files were not read are not judged');
     const unknown = [...this.run.compared.values()].filter((c) => c.scope === 'unknown').length;
     if (unknown) this.run.notes.push(`${unknown} events were not compared: the trail's advanced selectors use fields event history cannot judge`);
     for (const d of this.run.destinations) if (this.delivered.unreadable(d)) this.run.notes.push(`${d === 's3' ? 'S3' : 'CloudWatch Logs'} could not be read, so nothing is counted missing from it`);
@@ -138,14 +140,16 @@ export class GapReportBuilder {
       reason: `could not read CloudTrail event history: ${inertLine(e.reason, 500)}`,
       needs: e.needs,
       trail: this.run.trailInfo(),
-      notes: this.run.notes,
+      notes: [...this.run.notes, 'no log file was read: without event history, the ground truth, nothing can be counted missing'],
       stats: this.stats(),
     };
   }
 
   deliveriesUnreadable(): GapReport {
     const e = this.delivered.s3.errors[0] ?? { code: 'Error', message: 'unknown', needs: 's3:ListBucket', what: 'read the log files' };
+    const skipped = [...this.delivered.s3.skipped, ...this.delivered.s3Global.skipped];
     return {
+      ...(skipped.length ? { skippedFiles: skipped.slice(0, 200) } : {}),
       window: { start: isoS(this.run.startMs), end: isoS(this.run.endMs) },
       totals: { recorded: 0, delivered: 0, missing: 0, sampled: false },
       gaps: [],
@@ -159,6 +163,7 @@ export class GapReportBuilder {
   }
 
   private stats(): NonNullable<GapReport['stats']> {
+    const b = this.run.opts.s3Budget;
     return {
       durationMs: Date.now() - this.run.startedAt,
       lookupEventsCalls: this.sampler.calls,
@@ -168,6 +173,14 @@ export class GapReportBuilder {
       deliveredRecordsRead: this.delivered.s3.records + this.delivered.s3Global.records,
       cloudWatchEventsRead: this.delivered.cwl.events,
       eventsCompared: [...this.run.compared.values()].filter((c) => c.scope === 'in').length,
+      s3ListCalls: this.delivered.s3Spend().listCalls,
+      budget: {
+        lookupEventsCalls: this.run.budget,
+        ...(b && b.maxFiles < UNLIMITED_S3.maxFiles ? { s3Files: b.maxFiles } : {}),
+        ...(b && b.maxBytes < UNLIMITED_S3.maxBytes ? { s3Bytes: b.maxBytes } : {}),
+        ...(this.delivered.s3Spend().budgetSpent ? { s3Spent: true } : {}),
+      },
+      ...(this.sampler.halted ? { historyStoppedBy: this.sampler.halted } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { ChangeEvent, EventSelectors, TrailConfig } from '../evidence/schema.js';
+import type { S3Budget } from './s3-reader.js';
 import { DEFAULT_DELIVERY_DELAY_MS, DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED, type Destination, type GapReport } from './model.js';
 
 /**
@@ -49,6 +50,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Log files larger than this (compressed bytes) are skipped and reported (default 100 MiB). */
   maxFileBytes?: number;
+  /** Log files and compressed bytes the S3 side may read (default: no cap but 200 000 files). */
+  s3Budget?: S3Budget;
 }
 
 export interface EngineInputs {

@@ -17,6 +17,12 @@ import { isoS, LOOKUP_RATE, type Cmp, type GapProgress, type GapRun, type Scope 
 export const SAMPLER_ACTIONS = ['cloudtrail:LookupEvents'] as const;
 
 const EDGE_PRECISION_MS = 2 * 60_000;
+
+/** The run guard's refusals: no later call of this run can be answered. */
+const HALTING_CODES = /^(ServiceCircuitOpen|ThrottleBudgetSpent|DeadlineExceeded)$/;
+
+/** Throttling worth a paced retry; not the guard's spent throttle budget. */
+const isRetriableThrottle = (code: string | undefined): boolean => !!code && code !== 'ThrottleBudgetSpent' && /thrott|limit|toomany/i.test(code);
 const MAX_EDGE_CALLS = 8;
 
 interface QueryResult {
@@ -48,6 +54,11 @@ export class HistorySampler {
   triggerCalls = 0;
   throttled = 0;
   historyError?: { code: string; reason: string; needs?: string };
+  /**
+   * Event history refused for the rest of the run (denied, the run guard's open circuit after two
+   * 5xx answers, its throttle budget spent, the deadline): no further LookupEvents call is made.
+   */
+  halted?: string;
   private plannedCalls = 0;
   /** Past the exact first pass: pages now refine a sampled window. */
   sampledMode = false;
@@ -93,6 +104,7 @@ export class HistorySampler {
     const out: Cmp[] = [];
     let token = o.nextToken;
     let oldest: number | undefined;
+    if (this.halted) return { ok: false, events: out, truncated: true };
     let pagesLeft = o.ignoreBudget ? o.maxPages : Math.min(o.maxPages, this.run.budget - this.calls);
     let attempts = 0;
     let truncated = false;
@@ -136,13 +148,15 @@ export class HistorySampler {
       });
       pagesLeft -= pages;
       if (res.status !== 'ok') {
-        const throttled = res.errorCode && /thrott|limit|toomany/i.test(res.errorCode);
+        const throttled = isRetriableThrottle(res.errorCode);
         if (throttled && attempts < 4) {
           attempts++;
           this.throttled++;
           await new Promise((r) => setTimeout(r, 500 * attempts));
           continue;
         }
+        // Refused, failed or throttled past the retries: the rest of the run works with what it has.
+        this.halted ??= res.errorCode ?? res.status;
         if (!gotAny) {
           this.historyError ??= { code: res.errorCode ?? 'Error', reason: res.reason ?? 'LookupEvents failed', needs: res.needs ?? LOOKUP_EVENTS_NEEDS };
           return { ok: false, events: out, truncated: true };
@@ -156,7 +170,8 @@ export class HistorySampler {
       truncated = Boolean(token);
       if (res.reason && token) {
         // stopped early on an error after some pages: throttling → retry from the token
-        const throttled = res.errorCode && /thrott|limit|toomany/i.test(res.errorCode);
+        const throttled = isRetriableThrottle(res.errorCode);
+        if (HALTING_CODES.test(res.errorCode ?? '')) this.halted ??= res.errorCode;
         if (throttled && attempts < 4 && pagesLeft > 0) {
           attempts++;
           this.throttled++;
@@ -180,24 +195,30 @@ export class HistorySampler {
     if (k > 1) this.run.notes.push(`window of ${n} hours exceeds the probe budget: every ${k}th hour probed (phase ${phase}, seed ${this.run.seed})`);
     this.plannedCalls = chosen.length;
     const limit = pLimit(2);
-    await Promise.all(
-      chosen.map((h) =>
-        limit(async () => {
-          if (this.historyError) return;
-          const r = await this.query(this.run.opts.region, h.start, h.end, { maxPages: 1 });
-          if (!r.ok) return;
-          if (!r.truncated) {
-            h.coverage = 'full';
-            h.covered = [[h.start, h.end]];
-            this.run.complete.push([h.start, h.end]);
-          } else {
-            h.coverage = 'sample';
-            h.token = r.nextToken;
-            h.covered.push([Math.max(h.start, r.oldest ?? h.start), h.end]);
-          }
-        }),
-      ),
-    );
+    // The newest hour alone first: when event history cannot answer, one call says so. (The
+    // 2 requests/s pacing serializes the probes anyway, so this costs no wall time.)
+    const first = chosen.length ? chosen.splice(chosen.length - 1, 1) : [];
+    const probe = (hs: typeof chosen) =>
+      Promise.all(
+        hs.map((h) =>
+          limit(async () => {
+            if (this.historyError || this.halted) return;
+            const r = await this.query(this.run.opts.region, h.start, h.end, { maxPages: 1 });
+            if (!r.ok) return;
+            if (!r.truncated) {
+              h.coverage = 'full';
+              h.covered = [[h.start, h.end]];
+              this.run.complete.push([h.start, h.end]);
+            } else {
+              h.coverage = 'sample';
+              h.token = r.nextToken;
+              h.covered.push([Math.max(h.start, r.oldest ?? h.start), h.end]);
+            }
+          }),
+        ),
+      );
+    await probe(first);
+    await probe(chosen);
   }
 
   /** Step 2: page every sampled hour to the end, when the whole window fits the budget. */

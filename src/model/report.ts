@@ -84,5 +84,5 @@ export interface Report {
   integrity?: unknown;
   gaps?: unknown;
   /** `faults`: what throttled, failed or timed out in the run, and whether its deadline passed. */
-  stats?: { durationMs: number; apiCalls: number; longestChain?: number; faults?: RunFaults };
+  stats?: { durationMs: number; apiCalls: number; longestChain?: number; /** Longest chain of calls sent one after another in the run. */ depth?: number; faults?: RunFaults };
 }

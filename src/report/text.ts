@@ -108,6 +108,7 @@ export function renderText(report: Report, opts: RenderOptions): string {
 
   if (report.stats) {
     const parts = [`${fmtDuration(report.stats.durationMs)}`, plural(report.stats.apiCalls, 'API call')];
+    if (report.stats.depth) parts.push(`depth ${report.stats.depth}`);
     out.push(c.dim(`Generated ${fmtTime(report.generatedAt)} · ${parts.join(' · ')}`));
     for (const line of faultLines(report.stats.faults)) para(line, '  ', '', c.yellow);
   } else {

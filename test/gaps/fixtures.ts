@@ -154,6 +154,10 @@ export interface FakeAccount {
   /** A throttled call answers after this delay, so calls running beside it complete first. */
   throttleDelayMs?: number;
   lookupDenied?: boolean;
+  /** LookupEvents answers HTTP 500 (as moto does). */
+  lookupServerError?: boolean;
+  /** From this call number on (1-based), LookupEvents fails with this error (e.g. the run guard's refusal). */
+  lookupErrorFrom?: { call: number; name: string; status?: number };
   /** ListObjectsV2 fails with this error name. */
   s3ListError?: string;
 }
@@ -162,6 +166,8 @@ export interface Fake {
   clients: AwsClients;
   ct: ReturnType<typeof mockClient>;
   lookupCalls: () => number;
+  /** ListObjectsV2 and GetObject calls made. */
+  s3Calls: () => { list: number; get: number };
   restore: () => void;
 }
 
@@ -190,6 +196,8 @@ export function fakeAws(acct: FakeAccount): Fake {
   let calls = 0;
   ct.on(LookupEventsCommand).callsFake(async (input: LookupRequest) => {
     calls++;
+    if (acct.lookupServerError) throw Object.assign(new Error('Internal Server Error'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    if (acct.lookupErrorFrom && calls >= acct.lookupErrorFrom.call) throw Object.assign(new Error(`refused: ${acct.lookupErrorFrom.name}`), { name: acct.lookupErrorFrom.name, ...(acct.lookupErrorFrom.status ? { $metadata: { httpStatusCode: acct.lookupErrorFrom.status } } : {}) });
     if (acct.lookupDenied) throw Object.assign(new Error('User is not authorized to perform: cloudtrail:LookupEvents'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
     if (acct.throttleCalls?.includes(calls)) {
       if (acct.throttleDelayMs) await new Promise((r) => setTimeout(r, acct.throttleDelayMs));
@@ -198,7 +206,9 @@ export function fakeAws(acct: FakeAccount): Fake {
     return lookupPage(acct.history, input);
   });
   s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: REGION });
+  const s3Count = { list: 0, get: 0 };
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => {
+    s3Count.list++;
     if (acct.s3ListError) throw Object.assign(new Error(acct.s3ListError), { name: acct.s3ListError, $metadata: { httpStatusCode: acct.s3ListError === 'NoSuchBucket' ? 404 : 403 } });
     return {
       Contents: acct.files.filter((f) => f.key.startsWith(input.Prefix ?? '')).map((f) => ({ Key: f.key, Size: f.body.length })),
@@ -206,6 +216,7 @@ export function fakeAws(acct: FakeAccount): Fake {
     };
   });
   s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+    s3Count.get++;
     const f = acct.files.find((x) => x.key === input.Key);
     if (!f) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
     return { Body: Readable.from([f.body]) };
@@ -227,6 +238,7 @@ export function fakeAws(acct: FakeAccount): Fake {
     clients,
     ct,
     lookupCalls: () => calls,
+    s3Calls: () => ({ ...s3Count }),
     restore: () => {
       ct.restore();
       s3.restore();

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startBenchProxy } from '../validate/proxy.js';
+import { eventHistory } from '../../test/support/event-history.js';
+import { awsJsonError } from '../../test/support/standin.js';
+
+/**
+ * The delaying loopback proxy of bench/diagnose, in a process of its own (as bench/validate's): a
+ * fixed delay before every request, and what moto lacks answered here. Event history is either a
+ * LookupEvents stand-in over the records the seeder delivered (2 requests/s enforced with
+ * ThrottlingException, as AWS does) or HTTP 500, moto's own answer to LookupEvents. AWS Health
+ * answers SubscriptionRequiredException (no Business support plan: the common reality).
+ * Control lines on stdin: `delay N`, `history on|off`; each is acknowledged on stdout.
+ */
+export interface DiagnoseProxy {
+  endpoint: string;
+  set(line: string): Promise<void>;
+  requests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startDiagnoseProxy(upstream: string, recordsFile: string, delayMs: number): Promise<DiagnoseProxy> {
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify({ upstream, recordsFile, delayMs })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (l) => waiting.shift()?.(l));
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      child.once('exit', (code) => reject(new Error(`bench proxy exited (${code})`)));
+    });
+  const ready = await next();
+  const endpoint = /^READY (\S+)$/.exec(ready)?.[1];
+  if (!endpoint) throw new Error(`bench proxy: ${ready}`);
+  const send = async (line: string) => {
+    const ack = next();
+    child.stdin!.write(`${line}\n`);
+    return ack;
+  };
+  return {
+    endpoint,
+    set: async (line) => void (await send(line)),
+    requests: async () => Number(/(\d+)$/.exec(await send('requests'))?.[1] ?? 0),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+// ---- the child ------------------------------------------------------------------------------
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const config = JSON.parse(process.argv[2]!) as { upstream: string; recordsFile: string; delayMs: number };
+  const records = JSON.parse(readFileSync(config.recordsFile, 'utf8')) as Record<string, unknown>[];
+  let historyOn = true;
+  let history = eventHistory(records, { ratePerSecond: 2 });
+  const proxy = await startBenchProxy({
+    upstreams: [config.upstream],
+    delayMs: config.delayMs,
+    overrides: {
+      'CloudTrail_20131101.LookupEvents': (b, ctx) => (historyOn ? history(b, ctx) : awsJsonError('InternalFailure', 'moto has no event history', 500)),
+      'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
+    },
+  });
+  process.stdout.write(`READY ${proxy.endpoint}\n`);
+  const input = createInterface({ input: process.stdin });
+  input.on('line', (l) => {
+    const d = /^delay (\d+)$/.exec(l.trim());
+    if (d) proxy.setDelay(Number(d[1]));
+    const h = /^history (on|off)$/.exec(l.trim());
+    if (h) {
+      historyOn = h[1] === 'on';
+      // a fresh rate window for each run, as a new minute of AWS would be
+      history = eventHistory(records, { ratePerSecond: 2 });
+    }
+    process.stdout.write(`OK ${l} ${proxy.requests()}\n`);
+  });
+  input.on('close', () => void proxy.stop().then(() => process.exit(0)));
+}

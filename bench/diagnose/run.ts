@@ -1,0 +1,145 @@
+/**
+ * bench/diagnose: what a diagnosis costs on healthy and broken trails, with event history available
+ * and unavailable, through a loopback proxy that delays every request (25 ms and 250 ms).
+ *
+ *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js]
+ *
+ * Dataset (moto's server on 127.0.0.1): one multi-region trail in eu-west-1 writing to S3 only, log
+ * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window. Broken:
+ * the same trail with logging stopped. Event history: a LookupEvents stand-in over the delivered
+ * records at 2 requests/s, or moto's HTTP 500. Each run is the built CLI (`collect`, the same
+ * pipeline as `diagnose`) as a user runs it; the verdict comes from replaying its evidence offline.
+ * Per run: API calls (and which), bytes of log files read, wall time, and effective depth: wall /
+ * delay (process start-up included) and the span of the AWS calls / delay (start-up excluded).
+ */
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startMoto, useMotoCredentials, MOTO_ENV } from '../../test/support/moto.js';
+import { seedAccount, stopLogging } from '../../test/e2e/seed.js';
+import { runProcess } from '../../test/integrity/moto-seed.js';
+import { startDiagnoseProxy } from './proxy-process.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const HOURS = Number(opt('hours', '48'));
+const SINCE = opt('since', '7d');
+const DELAYS = opt('delays', '25,250').split(',').map(Number);
+const REGION = 'eu-west-1';
+const TRAIL = 'main';
+const BUCKET = 'acme-trail-logs';
+const BIN = opt('bin', 'dist/cli/bin.js');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Evidence {
+  stats?: { apiCalls: number; durationMs: number };
+  calls?: { service: string; operation: string; startedAt: number; durationMs: number; httpStatus?: number; errorCode?: string }[];
+  gaps?: { status: string; reason?: string; stats?: { lookupEventsCalls: number; filesRead: number; bytesRead: number; s3ListCalls?: number } };
+  integrity?: { stats?: { bytesRead?: number } };
+}
+
+interface Row {
+  trail: string;
+  history: string;
+  delay: number;
+  verdict: string;
+  calls: number;
+  lookupEvents: number;
+  getObject: number;
+  bytesRead: number;
+  wallMs: number;
+  spanMs: number;
+  gaps: string;
+}
+
+/** The longest chain of calls each started after the previous one ended: the run's sequential depth. */
+function sequentialDepth(calls: NonNullable<Evidence['calls']>): number {
+  const byEnd = [...calls].map((c) => ({ s: c.startedAt, e: c.startedAt + c.durationMs })).sort((a, b) => a.e - b.e);
+  const best: number[] = [];
+  let longest = 0;
+  for (let i = 0; i < byEnd.length; i++) {
+    let m = 0;
+    for (let j = 0; j < i; j++) if (byEnd[j]!.e <= byEnd[i]!.s && best[j]! > m) m = best[j]!;
+    best.push(m + 1);
+    longest = Math.max(longest, m + 1);
+  }
+  return longest;
+}
+
+async function main() {
+  const t0 = performance.now();
+  if (!argv.includes('--no-build')) {
+    const b = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+  useMotoCredentials();
+  const moto = await startMoto();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-diagnose-'));
+  const rows: Row[] = [];
+  try {
+    for (const trail of ['healthy', 'broken (logging stopped)'] as const) {
+      await moto.reset();
+      const seeded = await seedAccount({ endpoint: moto.endpoint, region: REGION, trail: TRAIL, bucket: BUCKET, now: new Date(), hours: HOURS, cloudWatchLogs: false });
+      if (trail !== 'healthy') await stopLogging(moto.endpoint, REGION, TRAIL);
+      const recordsFile = join(dir, 'records.json');
+      writeFileSync(recordsFile, JSON.stringify(seeded.records));
+      log(`${trail}: ${seeded.filesPut} log files, ${seeded.records.length} records`);
+      const proxy = await startDiagnoseProxy(moto.endpoint, recordsFile, DELAYS[0]!);
+      try {
+        for (const history of ['available', 'unavailable (500)'] as const) {
+          for (const delay of DELAYS) {
+            await proxy.set(`delay ${delay}`);
+            await proxy.set(`history ${history === 'available' ? 'on' : 'off'}`);
+            const out = join(dir, 'evidence.json');
+            const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
+            const r = await runProcess('node', [BIN, 'collect', '--trail', TRAIL, '--region', REGION, '--endpoint-url', proxy.endpoint, '--since', SINCE, '--out', out], env, 600_000);
+            if (r.code !== 0 && r.code !== 1) throw new Error(`collect failed (${r.code}): ${r.stderr.slice(-800)}`);
+            const ev = JSON.parse(readFileSync(out, 'utf8')) as Evidence;
+            const replay = await runProcess('node', [BIN, 'diagnose', '--evidence', out, '--format', 'json'], env);
+            const verdict = (JSON.parse(replay.stdout) as { verdict: string }).verdict;
+            const calls = ev.calls ?? [];
+            const count = (op: string) => calls.filter((c) => c.operation === op).length;
+            const span = calls.length ? Math.max(...calls.map((c) => c.startedAt + c.durationMs)) - Math.min(...calls.map((c) => c.startedAt)) : 0;
+            const row: Row = {
+              trail,
+              history,
+              delay,
+              verdict,
+              calls: ev.stats?.apiCalls ?? calls.length,
+              lookupEvents: count('LookupEvents'),
+              getObject: count('GetObject'),
+              bytesRead: (ev.gaps?.stats?.bytesRead ?? 0) + (ev.integrity?.stats?.bytesRead ?? 0),
+              wallMs: r.ms,
+              spanMs: span,
+              gaps: ev.gaps ? `${ev.gaps.status}${ev.gaps.stats ? `, ${ev.gaps.stats.filesRead} files` : ''}` : 'not run',
+            };
+            rows.push(row);
+            log(`  history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
+          }
+        }
+      } finally {
+        await proxy.stop();
+      }
+    }
+  } finally {
+    await moto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const lines = [
+    '| trail | event history | delay | verdict | API calls | LookupEvents | GetObject | log bytes read | wall | depth (wall / delay) | depth (AWS calls only) | gap fallback |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.trail} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${r.gaps} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeFileSync('bench/diagnose/results.json', `${JSON.stringify({ date: new Date().toISOString(), hours: HOURS, since: SINCE, rows }, null, 2)}\n`);
+  log(`bench/diagnose done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+main().catch((e) => {
+  log(String(e?.stack ?? e));
+  process.exit(1);
+});
