@@ -171,7 +171,8 @@ export class S3Reader {
             store.bytes += f.size;
             if (r.error) {
               store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
-              store.errors.push({ what: `read s3://${this.target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+              // A read that broke off leaves S3 unproven; a corrupt file is the trail's own reality.
+              if (r.readFailed) store.errors.push({ what: `read s3://${this.target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
             }
           } finally {
             this.opts.onProgress?.(++done, files.length);
