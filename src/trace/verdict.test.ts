@@ -19,7 +19,7 @@ const trail: TrailConfig = {
   cloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:ct:*',
 };
 const event: TracedEvent = { eventID: 'e1', eventTime: '2026-11-23T10:42:00Z', eventName: 'CreateUser', eventSource: 'ec2.amazonaws.com', awsRegion: 'eu-west-1', eventCategory: 'Management', readOnly: false, resources: [], source: 'event-history', sizeBytes: 1200 };
-const answer = (over: Partial<S3Answer> = {}): S3Answer => ({ folder: 'AWSLogs/123456789012/CloudTrail/eu-west-1/', filesInRange: 3, filesRead: 3, deliveries: [T + 5 * MIN], truncated: false, unreadable: [], ...over });
+const answer = (over: Partial<S3Answer> = {}): S3Answer => ({ folder: 'AWSLogs/123456789012/CloudTrail/eu-west-1/', filesInRange: 3, filesRead: 3, deliveries: [T + 5 * MIN], firstAfter: T + 5 * MIN, truncated: false, unreadable: [], ...over });
 const facts = (over: Partial<TraceFacts> = {}): TraceFacts => ({
   now: T + 3 * 3_600_000,
   event,
@@ -51,7 +51,7 @@ describe('why the event is missing', () => {
 
   it('younger than the delivery delay: pending (delivery-delayed), not a failure', () => {
     const none = { found: false, scanned: 0, truncated: false };
-    const j = judge(facts({ now: T + 4 * MIN, s3: { bucket: 'logs', range: { from: T, to: T }, answer: answer({ filesInRange: 0, filesRead: 0 }) }, cwl: { logGroupName: 'ct', group: 'ok', answer: none } }));
+    const j = judge(facts({ now: T + 4 * MIN, s3: { bucket: 'logs', range: { from: T, to: T }, answer: answer({ filesInRange: 0, filesRead: 0, firstAfter: undefined }) }, cwl: { logGroupName: 'ct', group: 'ok', answer: none } }));
     expect(j.status).toBe('pending');
     expect(j.causes.map((c) => c.id)).toEqual(['delivery-delayed']);
   });

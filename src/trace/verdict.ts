@@ -111,14 +111,16 @@ export function judge(f: TraceFacts): TraceJudgement {
       if (off) add('logging-stopped', 's3', off);
       const lc = expiredBy(f.lifecycle, a.folder, t, f.now);
       if (lc) add('logs-expired-by-lifecycle', 's3', lc);
-      if (!young && a.filesInRange === 0) {
+      // The event itself makes CloudTrail write a file within the delivery delay: none then is a failed delivery.
+      const silent = a.firstAfter === undefined || a.firstAfter > t + f.deliveryDelayMs;
+      if (!young && silent) {
         const before = a.lastBefore !== undefined ? `the last file before it was delivered at ${isoS(a.lastBefore)}` : 'no file was delivered in the hours before it';
         const err = f.status?.latestDeliveryError;
         if (err) {
           const ids = s3ErrorExplainedBy(err);
           add(ids[0] ?? 's3-delivery-error', 's3', `GetTrailStatus: LatestDeliveryError ${JSON.stringify(err)}${f.status?.latestDeliveryTime ? `, last successful delivery ${f.status.latestDeliveryTime}` : ''}`);
         }
-        if (a.firstAfter !== undefined) add('delivery-gaps', 's3', `no log file was delivered to ${a.folder} between ${a.lastBefore !== undefined ? isoS(a.lastBefore) : 'the hours before'} and ${isoS(a.firstAfter)}: the event lies in a window of failed delivery (${before})`);
+        if (a.firstAfter !== undefined) add('delivery-gaps', 's3', `no log file was delivered to ${a.folder} between ${a.lastBefore !== undefined ? isoS(a.lastBefore) : 'the hours before'} and ${isoS(a.firstAfter)}: the event, at ${f.event.eventTime}, lies in a window of failed delivery`);
         else if (!off) add('delivery-stopped', 's3', `no log file has been delivered to ${a.folder} since the event (${before})`);
       }
     }
