@@ -133,7 +133,8 @@ export async function traceEvent(clients: AwsClients, opts: TraceOptions): Promi
   // 3. Recorded by this trail?
   const recorded = recordedByTrail(trail, selectors, event);
   const t = Date.parse(event.eventTime);
-  const range = { from: t - 60_000, to: t + late };
+  // File names carry the delivery minute: from the event's minute to the late-delivery margin.
+  const range = { from: t - (t % 60_000), to: t + late };
   const tg = target(event, recorded.folderRegion);
   let s3Answer: S3Answer | undefined = s3First?.found ? s3First : undefined;
   const lookInS3 = !s3Answer && tg && recorded.verdict !== 'no';

@@ -104,8 +104,7 @@ export function judge(f: TraceFacts): TraceJudgement {
   } else if (a) {
     s3.found = a.truncated || a.unreadable.length ? 'unknown' : 'no';
     if (a.unreadable.length) s3.reason = `${a.unreadable.length} candidate file(s) could not be read: ${a.unreadable.slice(0, 3).join('; ')}`;
-    const where = `${f.s3.range.from === f.s3.range.to ? '' : `files delivered ${isoS(f.s3.range.from)}–${isoS(f.s3.range.to)} under s3://${f.s3.bucket}/${a.folder}`}`;
-    evidence.push(`S3: not in the ${a.filesRead} log file(s) ${where}`);
+    evidence.push(`S3: not in the ${a.filesRead} log file(s) delivered ${isoS(f.s3.range.from)}–${isoS(f.s3.range.to)} under s3://${f.s3.bucket}/${a.folder}`);
     if (s3.expected) {
       if (young) add('delivery-delayed', 's3', `the event is ${minutes(age)} old; CloudTrail delivers log files about every 5 minutes, with no guarantee: wait ${minutes(f.deliveryDelayMs - age)} more`);
       if (off) add('logging-stopped', 's3', off);
