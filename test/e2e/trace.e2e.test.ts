@@ -193,6 +193,38 @@ describe.skipIf(skip)('trace against moto', () => {
     expect(report.recorded.verdict).toBe('yes');
   });
 
+  it('a failed read is never a cause: event history refused → could not check (3); the log group answering 500 → S3 found, CloudWatch Logs unknown', async () => {
+    await seed();
+    const e = event(50, 'RunInstances');
+    history.push(e);
+    await putFile(46, [e]);
+    const saved = standin.overrides['CloudTrail_20131101.LookupEvents']!;
+    try {
+      standin.overrides['CloudTrail_20131101.LookupEvents'] = () => awsJsonError('AccessDeniedException', 'not authorized to perform cloudtrail:LookupEvents');
+      const denied = await trace(['--event-id', String(e.eventID)]);
+      expect(denied.code).toBe(3);
+      expect(denied.report.status).toBe('could-not-check');
+      expect(denied.report.causes).toEqual([]);
+      expect(denied.report.eventHistory.note).toContain('needs cloudtrail:LookupEvents');
+      // with --time, the S3 files of that time are searched instead
+      const byTime = await trace(['--event-id', String(e.eventID), '--time', String(e.eventTime)]);
+      expect(byTime.report.event).toMatchObject({ eventID: e.eventID, source: 's3' });
+      expect(byTime.report.destinations[0]!.found).toBe('yes');
+    } finally {
+      standin.overrides['CloudTrail_20131101.LookupEvents'] = saved;
+    }
+    standin.overrides['Logs_20140328.FilterLogEvents'] = () => awsJsonError('ServiceUnavailableException', 'try later', 503);
+    try {
+      const { code, report } = await trace(['--event-id', String(e.eventID)]);
+      expect(code).toBe(3);
+      expect(report.destinations[0]!.found).toBe('yes');
+      expect(report.destinations[1]).toMatchObject({ found: 'unknown', needs: 'logs:FilterLogEvents' });
+      expect(report.causes).toEqual([]);
+    } finally {
+      delete standin.overrides['Logs_20140328.FilterLogEvents'];
+    }
+  });
+
   it('bad input: one line, exit 2', async () => {
     const bad = await runCli(['trace', '--trail', TRAIL, '--region', REGION, '--event-id', 'not-an-id']);
     expect(bad.code).toBe(2);
