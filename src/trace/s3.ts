@@ -1,11 +1,9 @@
-import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients.js';
 import { classifyError } from '../aws/call.js';
 import { dayPrefix, keyDeliveryTime, type S3Target } from '../gaps/deliveries.js';
-import { RecordSplitter, DEFAULT_READ_LIMITS } from '../gaps/logfile.js';
+import { scanLogFile } from '../gaps/record-scan.js';
 import { inertLine } from '../util/text.js';
 
 /**
@@ -126,26 +124,14 @@ export async function searchS3(clients: AwsClients, q: S3Search): Promise<S3Answ
 /** Streams one gzip log file; resolves with the first record that matches. */
 async function scanFile(body: Readable | AsyncIterable<Uint8Array> | Uint8Array, needle: Buffer, match: (r: Record<string, unknown>) => boolean): Promise<{ record: Record<string, unknown>; size: number } | undefined> {
   let hit: { record: Record<string, unknown>; size: number } | undefined;
-  const splitter = new RecordSplitter((json, size) => {
-    if (hit || !json || !json.includes(needle)) return;
-    try {
-      const r = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
-      if (match(r)) hit = { record: r, size };
-    } catch {
-      /* a corrupt record is not the one looked for */
-    }
-  }, DEFAULT_READ_LIMITS.maxRecordBytes);
-  const source = body instanceof Uint8Array ? Readable.from([body]) : body instanceof Readable ? body : Readable.from(body);
-  let inflated = 0;
-  await pipeline(source, createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) {
-      inflated += chunk.length;
-      if (inflated > DEFAULT_READ_LIMITS.maxInflatedBytes) throw new Error('inflated size over the cap');
-      splitter.push(chunk);
-      if (hit) return;
-    }
-  }).catch((e: unknown) => {
-    if (!hit) throw e;
-  });
+  await scanLogFile(
+    body,
+    (json) => json.includes(needle),
+    (record, size) => {
+      if (!match(record)) return false;
+      hit = { record, size };
+      return true;
+    },
+  );
   return hit;
 }
