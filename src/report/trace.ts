@@ -53,8 +53,10 @@ export function renderTraceText(r: TraceReport): string {
       if (c.fix) out.push(`    fix: ${inertLine(c.fix, 800)}`);
     }
   }
-  out.push('', 'Evidence');
-  for (const l of r.evidence) out.push(`  - ${inertLine(l, 800)}`);
+  // The recorded-by-trail chain is shown above; the rest of the evidence here.
+  const rest = r.evidence.filter((l) => !l.startsWith('recorded? '));
+  if (rest.length) out.push('', 'Evidence');
+  for (const l of rest) out.push(`  - ${inertLine(l, 800)}`);
   return out.join('\n') + '\n';
 }
 

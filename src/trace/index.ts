@@ -77,6 +77,7 @@ export async function traceEvent(clients: AwsClients, opts: TraceOptions): Promi
   if (!status) evidence.push(`trail status unreadable (${nodes.s2.status.errorCode ?? nodes.s2.status.status}; needs cloudtrail:GetTrailStatus): logging and delivery errors not judged`);
   const selectors = isOk(nodes.s2.selectors) ? nodes.s2.selectors.value : undefined;
   const orgId = isOk(nodes.organization) && nodes.organization.value ? nodes.organization.value : undefined;
+  if (trail.isOrganizationTrail && !orgId) evidence.push(`organization id unreadable (${nodes.organization.errorCode ?? nodes.organization.status}; needs organizations:DescribeOrganization): log files looked for under AWSLogs/<account>/ without it`);
   const me = isOk(nodes.caller) ? nodes.caller.value.accountId : undefined;
   const target = (e: TracedEvent | undefined, region: string): S3Target | undefined =>
     trail.s3BucketName

@@ -107,9 +107,9 @@ describe.skipIf(skip)('trace against moto', () => {
     const time = String(e.eventTime).replace(/:\d\dZ$/, 'Z');
     const text = await runCli(['trace', '--trail', TRAIL, '--region', REGION, '--endpoint-url', standin.endpoint, '--event-name', 'CreateUser', '--time', time, '--username', 'alice']);
     expect(text.code, text.stderr).toBe(0);
+    const md = await runCli(['trace', '--trail', TRAIL, '--region', REGION, '--endpoint-url', standin.endpoint, '--event-name', 'CreateUser', '--time', time, '--format', 'markdown']);
     expect(text.stdout).toContain('DELIVERED');
     expect(text.stdout).toContain(String(e.eventID));
-    const md = await runCli(['trace', '--trail', TRAIL, '--region', REGION, '--endpoint-url', standin.endpoint, '--event-name', 'CreateUser', '--time', time, '--format', 'markdown']);
     expect(md.stdout).toMatch(/^# trail-doctor trace: delivered/);
     expect(md.stdout).toContain('| S3 | found |');
   });
