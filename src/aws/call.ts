@@ -99,6 +99,8 @@ export function classifyError(err: unknown, absentCodes: readonly (string | numb
     return { kind: 'network', ...base };
   }
   if (httpStatus !== undefined && httpStatus >= 500) return { kind: 'server', ...base };
+  // The run's guard stopped calling an operation that kept failing: say how it failed.
+  if (code === 'ServiceCircuitOpen') return { kind: /no answer/.test(message) ? 'timeout' : 'server', ...base };
   return { kind: 'error', ...base };
 }
 
@@ -136,10 +138,10 @@ export function probeFromError<T>(err: unknown, opts: ProbeOptions): Probe<T> {
     case 'absent':
       return { status: 'absent', reason: c.message, ...base };
     case 'denied':
-      return { status: 'denied', reason: c.message, needs: opts.needs, ...base };
+      return { status: 'denied', reason: c.message, needs: opts.needs, call: opts.needs, ...base };
     default: {
       const w = whatHappened(c);
-      return { status: 'error', reason: w.reason, ...(w.needs ? { needs: w.needs } : {}), ...base };
+      return { status: 'error', reason: w.reason, ...(w.needs ? { needs: w.needs } : {}), call: opts.needs, ...base };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { createClients, type ApiCallRecord, type AwsClients, type ClientOptions } from './clients.js';
 import { createCredentialProvider } from './credentials/provider.js';
-import { AwsConfigError, type SharedConfig } from './credentials/config.js';
+import { AwsConfigError, AwsUnavailableError, type SharedConfig } from './credentials/config.js';
+import { classifyError } from './call.js';
 import { credentialFailure, identityFailure } from './credentials/errors.js';
 
 /**
@@ -34,7 +35,12 @@ export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<A
   try {
     await clients.sts().send(new GetCallerIdentityCommand({}));
   } catch (e) {
-    throw new AwsConfigError(identityFailure(e, c.config, c.env, opts.region, opts.endpointUrl ?? opts.endpoints?.sts));
+    const message = identityFailure(e, c.config, c.env, opts.region, opts.endpointUrl ?? opts.endpoints?.sts);
+    // A refusal or an unreachable endpoint is the configuration's; a busy or failing STS is not.
+    const kind = classifyError(e).kind;
+    const cutOff = kind === 'network' && /reset|cut off|hang up/i.test(String((e as Error)?.message ?? ''));
+    if (kind === 'throttled' || kind === 'server' || kind === 'timeout' || cutOff) throw new AwsUnavailableError(`${message} — nothing could be checked; try again`);
+    throw new AwsConfigError(message);
   }
   return clients;
 }

@@ -27,6 +27,9 @@ let partitionFn: PartitionFn | undefined;
 /** The SDK's partition metadata (the same the clients resolve endpoints with), loaded on first use. */
 const partition = (r: string): PartitionResult => (partitionFn ??= (load('@aws-sdk/core/client') as { partition: PartitionFn }).partition)(r);
 
+/** The partition of a region (`aws`, `aws-cn`, `aws-us-gov` ...), from the SDK's metadata. */
+export const partitionOfRegion = (r: string): string => partition(r).name;
+
 /** True when the SDK's partition metadata lists the region (it then carries a description). */
 export const isKnownRegion = (r: string): boolean => isValidRegion(r) && partition(r).description !== undefined;
 

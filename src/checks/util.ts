@@ -161,6 +161,8 @@ export function unverifiedOf(p: Probe<unknown> | undefined, step: StepNumber, wh
   if (!p || (p.status !== 'denied' && p.status !== 'error')) return undefined;
   if (p.optional) return undefined;
   const u: Unverified = { step, what, needs: p.needs ?? defaultNeeds };
+  const call = p.call ?? (p.status === 'error' ? defaultNeeds : undefined);
+  if (call && call !== u.needs) u.call = call;
   const reason = p.reason ?? p.errorCode;
   if (reason) u.reason = safe(reason, 500);
   return u;

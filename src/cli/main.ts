@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { defaultContext, loadAwsConfig, takesAwsOptions, type AwsFlags, type CliContext } from './context.js';
 import { addOutputAlias, UsageError } from './args.js';
-import { AwsConfigError } from '../aws/credentials/config.js';
+import { AwsConfigError, AwsUnavailableError } from '../aws/credentials/config.js';
 import { EvidenceError } from '../evidence/io.js';
 import { inertLine, inertText } from '../util/text.js';
 import { TOOL_VERSION } from '../version.js';
@@ -51,6 +51,10 @@ export async function run(argv: string[], ctx: CliContext = defaultContext(), re
     if (e instanceof CommanderError) {
       // help and version exit 0; commander already printed its message
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof AwsUnavailableError) {
+      ctx.stderr.write(`trail-doctor: ${inertLine(e.message, 2_000)}\n`);
+      return 3;
     }
     if (e instanceof UsageError || e instanceof EvidenceError || e instanceof AwsConfigError) {
       ctx.stderr.write(`trail-doctor: ${inertLine(e.message, 2_000)}\n`);

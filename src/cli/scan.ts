@@ -69,6 +69,13 @@ export function parseShard(v: string | undefined): Shard | undefined {
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
+/** --role-name and --external-id of AssumeRole into member accounts (scan, watch --scan). */
+export function parseRoleFlags(flags: { roleName: string; externalId?: string }): { roleName: string; externalId?: string } {
+  if (!ROLE_NAME.test(flags.roleName)) throw new UsageError(`--role-name: ${JSON.stringify(flags.roleName)} is not an IAM role name`);
+  if (flags.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(flags.externalId)) throw new UsageError('--external-id: 2-1224 characters of letters, digits and +=,.@:/-');
+  return { roleName: flags.roleName, ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}) };
+}
+
 async function writeResult(ctx: CliContext, r: ScanResult, format: ScanFormat, flags: { out?: string; color?: boolean }) {
   const { renderScan } = await import('../report/scan-render.js');
   const { scanExitCode } = await import('../scan/result.js');
@@ -103,8 +110,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       const regions = parseRegions(flags.regions);
       const concurrency = parsePositiveInt(flags.concurrency, '--concurrency', 256);
       const shard = parseShard(flags.shard);
-      if (!ROLE_NAME.test(flags.roleName)) throw new UsageError(`--role-name: ${JSON.stringify(flags.roleName)} is not an IAM role name`);
-      if (flags.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(flags.externalId)) throw new UsageError('--external-id: 2-1224 characters of letters, digits and +=,.@:/-');
+      parseRoleFlags(flags);
       const now = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
       const window = parseWindow(flags, now, DAY_MS);
       const options = clientOptions(flags, ctx, undefined, DEFAULT_DEADLINE_S.scan);

@@ -1,9 +1,9 @@
 import type { CliContext } from './context.js';
 import { UsageError } from './args.js';
-import type { ClientOptions } from '../aws/clients.js';
+import type { AwsClients, ClientOptions } from '../aws/clients.js';
 import { gather } from './pipeline.js';
-import { instrumentClients } from '../watch/instrument.js';
-import { createLogger, type LogFormat } from '../watch/log.js';
+import { instrumentClients, type CallListener } from '../watch/instrument.js';
+import { createLogger, type LogFormat, type Logger } from '../watch/log.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import { createNotifier, type NotifyFormat } from '../watch/notify.js';
 import { closeServer, createWatchServer, listen } from '../watch/server.js';
@@ -17,6 +17,8 @@ import { Watcher } from '../watch/watcher.js';
 export interface RunWatchOptions {
   ctx: CliContext;
   specs: TrailSpec[];
+  /** `--scan`: the trails come from the fleet discovery instead of `specs`. */
+  fleet?: { organization: boolean; accounts?: string[]; regions: 'enabled' | string[]; roleName: string; externalId?: string };
   clientOptions: ClientOptions;
   /** Each diagnosis on alert ends within this (the run deadline of its own clients). */
   diagnosisDeadlineMs?: number;
@@ -32,10 +34,14 @@ export interface RunWatchOptions {
 
 export async function runWatch(o: RunWatchOptions): Promise<number> {
   const logger = createLogger(o.ctx.stderr, o.logFormat);
-  const metrics = new WatchMetrics();
+  const metrics = new WatchMetrics({ fleet: Boolean(o.fleet) });
   const count = (service: string, _op: string, outcome: string) => metrics.countCall(service, outcome);
   const clients = instrumentClients(await o.ctx.makeClients(o.clientOptions), count);
-  const source = staticTrailSource(o.specs, clients, async (region) => instrumentClients(await o.ctx.makeClients({ ...o.clientOptions, region, ...(o.diagnosisDeadlineMs ? { deadlineAt: Date.now() + o.diagnosisDeadlineMs } : {}) }), count));
+  // A diagnosis gets clients of its own, with a run deadline counted from its start.
+  const deadline = () => (o.diagnosisDeadlineMs ? { deadlineAt: Date.now() + o.diagnosisDeadlineMs } : {});
+  const source = o.fleet
+    ? await fleetSource(o, o.fleet, clients, metrics, logger, count)
+    : staticTrailSource(o.specs, clients, async (region) => instrumentClients(await o.ctx.makeClients({ ...o.clientOptions, region, ...deadline() }), count));
 
   const notifier = o.notify.url ? createNotifier({ url: o.notify.url, format: o.notify.format }) : undefined;
   const watcher = new Watcher({
@@ -100,6 +106,30 @@ export async function runWatch(o: RunWatchOptions): Promise<number> {
     setTimeout(() => process.exit(0), 200).unref();
   }
   return 0;
+}
+
+async function fleetSource(
+  o: RunWatchOptions,
+  fleet: NonNullable<RunWatchOptions['fleet']>,
+  caller: AwsClients,
+  metrics: WatchMetrics,
+  logger: Logger,
+  count: CallListener,
+) {
+  const { assumeRoleAccess } = await import('../scan/fleet-calls.js');
+  const { fleetTrailSource } = await import('../watch/fleet-source.js');
+  const make = async (opts: ClientOptions) => instrumentClients(await o.ctx.makeClients(opts), count);
+  return fleetTrailSource({
+    access: assumeRoleAccess(caller, make, { roleName: fleet.roleName, externalId: fleet.externalId, sessionName: 'trail-doctor-watch' }),
+    organization: fleet.organization,
+    roleName: fleet.roleName,
+    accounts: fleet.accounts,
+    regions: fleet.regions,
+    metrics,
+    logger,
+    makeClients: make,
+    diagnosisDeadlineMs: o.diagnosisDeadlineMs,
+  });
 }
 
 function signalled(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration, parseTrail, UsageError } from './args.js';
+import { parseAccounts, parseRegions, parseRoleFlags } from './scan.js';
 import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import type { ClientOptions } from '../aws/clients.js';
@@ -13,6 +14,10 @@ interface WatchFlags extends AwsFlags {
   trail: string[];
   scan?: boolean;
   organization?: boolean;
+  roleName: string;
+  externalId?: string;
+  accounts?: string;
+  regions?: string;
   interval: string;
   listen: string;
   notifyUrl?: string;
@@ -70,8 +75,12 @@ export const register: Register = (program: Command, ctx: CliContext) => {
   addAwsOptions(
     cmd
       .option('--trail <name-or-arn>', 'a trail to watch (repeatable); a name is looked up in --region', collectTrail, [])
-      .option('--scan', 'watch every trail of the account (fleet discovery)')
-      .option('--organization', 'with --scan: every account of the organization')
+      .option('--scan', 'watch every trail of the account, found by the fleet discovery of `scan` (read again every hour)')
+      .option('--organization', 'with --scan (implied): every active account of the organization, entered by AssumeRole')
+      .option('--role-name <name>', 'with --scan: role assumed in member accounts', 'OrganizationAccountAccessRole')
+      .option('--external-id <id>', 'with --scan: external id for AssumeRole, when the member role requires one')
+      .option('--accounts <ids>', 'with --scan (implied): only these accounts (comma-separated 12-digit ids), entered by AssumeRole')
+      .option('--regions <list>', 'with --scan: all (every enabled region, the default) or a comma-separated list of regions whose trails are watched', 'all')
       .option('--interval <duration>', 'time between light checks of each trail: 30s, 60s, 5m', '60s')
       .option('--listen <host:port>', 'address of /metrics, /healthz, /alertmanager, /reports/latest (0.0.0.0:PORT to expose it)', DEFAULT_LISTEN)
       .option('--notify-url <url>', 'http(s) URL the verdict of each diagnosis on alert is posted to')
@@ -80,11 +89,11 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       .option('--since <duration>', 'window of a diagnosis on alert: 90m, 12h, 7d', '24h')
       .option('--log-format <format>', 'text | json (one JSON object per line on stderr)', 'text'),
   ).action(async (flags: WatchFlags) => {
-    if (flags.scan || flags.organization) {
-      throw new UsageError('--scan and --organization need fleet discovery, which this build does not have yet: name the trails with --trail (repeatable)');
-    }
-    if (!flags.trail.length) throw new UsageError('watch needs at least one --trail NAME|ARN');
+    const scan = Boolean(flags.scan || flags.organization || flags.accounts !== undefined);
+    if (scan && flags.trail.length) throw new UsageError('--trail and --scan are exclusive: name the trails, or let --scan find every trail');
+    if (!scan && !flags.trail.length) throw new UsageError('watch needs at least one --trail NAME|ARN, or --scan');
     const trails = flags.trail.map(parseTrail);
+    const fleet = scan ? { organization: Boolean(flags.organization), accounts: parseAccounts(flags.accounts), regions: parseRegions(flags.regions), ...parseRoleFlags(flags) } : undefined;
     const intervalMs = parseInterval(flags.interval);
     const listenAt = parseListen(flags.listen);
     const notify = parseNotify(flags.notifyUrl, flags.notifyFormat);
@@ -94,7 +103,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
     if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: ${JSON.stringify(flags.logFormat)} is not one of text, json`);
     // The watch runs for days: its light checks have no run deadline (each attempt still has --timeout);
     // each diagnosis on alert gets its own deadline, --deadline seconds from its start.
-    const { deadlineAt, ...base }: ClientOptions = { ...clientOptions(flags, ctx, trails[0]!.region), fastObjectReads: false };
+    const { deadlineAt, ...base }: ClientOptions = { ...clientOptions(flags, ctx, trails[0]?.region), fastObjectReads: false };
     const diagnosisDeadlineMs = Math.max(1_000, (deadlineAt ?? Date.now() + DEFAULT_DEADLINE_S.diagnose * 1000) - Date.now());
     const specs = trails.map((t) => ({ id: t.id, region: flags.region ?? t.region ?? base.region }));
 
@@ -102,6 +111,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
     ctx.exitCode = await runWatch({
       ctx,
       specs,
+      ...(fleet ? { fleet } : {}),
       clientOptions: base,
       diagnosisDeadlineMs,
       intervalMs,

@@ -1,5 +1,5 @@
 import type { Evidence, HourlyCount, MetricSeries } from '../evidence/schema.js';
-import type { Timeline, TimelinePoint, Trigger } from '../model/index.js';
+import type { Timeline, TimelineAccessLogs, TimelinePoint, Trigger } from '../model/index.js';
 import { inertLine } from '../util/text.js';
 import { gapWindowsOf } from '../evidence/gaps.js';
 
@@ -134,5 +134,22 @@ export function buildTimeline(evidence: Evidence, triggers: readonly Trigger[]):
   const status = s.s2.status.status === 'ok' ? s.s2.status.value : undefined;
   if (status?.startLoggingTime) tl.startLoggingTime = status.startLoggingTime;
   if (status?.stopLoggingTime) tl.stopLoggingTime = status.stopLoggingTime;
+  const access = accessLogLane(evidence);
+  if (access) tl.accessLogs = access;
   return tl;
+}
+
+/** CloudTrail's attempts and refusals per hour from the S3 server access logs; none when they were not read. */
+function accessLogLane(evidence: Evidence): TimelineAccessLogs | undefined {
+  const probe = evidence.steps.s4.accessLogs;
+  const summary = probe?.status === 'ok' ? probe.value?.summary : undefined;
+  if (!summary) return undefined;
+  // Hours without records are unknown (best-effort, late delivery): never filled with zeros.
+  const hours = summary.hourly;
+  const points = (pick: (h: (typeof hours)[number]) => number) => hourly(hours.map((h) => ({ hour: h.hour, count: pick(h) })), 0, 0, false);
+  const lane: TimelineAccessLogs = { attempted: points((h) => h.attempted), refused: points((h) => h.refused).filter((p) => p.count > 0), capped: summary.capped };
+  if (summary.newestRecordTime) lane.newestRecordTime = summary.newestRecordTime;
+  if (summary.firstRefused) lane.firstRefused = summary.firstRefused.time;
+  if (summary.lastRefused) lane.lastRefused = summary.lastRefused.time;
+  return lane;
 }

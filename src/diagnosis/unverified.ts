@@ -93,6 +93,7 @@ export function unverifiedFromProbes(evidence: Evidence): Unverified[] {
     };
     const reason = [e.probe.errorCode, e.probe.reason].filter(Boolean).join(': ');
     if (reason) u.reason = inertLine(reason, 500);
+    if (e.probe.call && e.probe.call !== u.needs) u.call = inertLine(e.probe.call, 120);
     if (isOptionalProbe(evidence, e)) u.optional = true;
     out.push(u);
   }
@@ -105,20 +106,27 @@ export function unverifiedFromProbes(evidence: Evidence): Unverified[] {
  */
 export function mergeUnverified(fromChecks: readonly Unverified[], fromProbes: readonly Unverified[]): Unverified[] {
   const out: Unverified[] = [];
-  const seenWhat = new Set<string>();
-  const checkNeeds = new Set<string>();
+  // step + what, and step + needs, of the entries kept: a probe entry naming either is a duplicate
+  const byWhat = new Map<string, Unverified>();
+  const byNeeds = new Map<string, Unverified>();
   const key = (u: Unverified, s: string) => `${u.step}\u0000${s.trim().toLowerCase()}`;
   for (const u of fromChecks) {
     const k = key(u, u.what) + '\u0000' + u.needs.trim().toLowerCase();
-    if (seenWhat.has(k)) continue;
-    seenWhat.add(k);
-    seenWhat.add(key(u, u.what));
-    if (u.needs) checkNeeds.add(key(u, u.needs));
-    out.push(u);
+    if (byWhat.has(k)) continue;
+    const kept = { ...u };
+    byWhat.set(k, kept);
+    byWhat.set(key(u, u.what), kept);
+    if (u.needs) byNeeds.set(key(u, u.needs), kept);
+    out.push(kept);
   }
   for (const u of fromProbes) {
-    if (seenWhat.has(key(u, u.what)) || checkNeeds.has(key(u, u.needs))) continue;
-    seenWhat.add(key(u, u.what));
+    const same = byWhat.get(key(u, u.what)) ?? byNeeds.get(key(u, u.needs));
+    if (same) {
+      // The check said it in its own words; the probe still knows which call failed.
+      if (u.call && !same.call && same.needs !== u.call) same.call = u.call;
+      continue;
+    }
+    byWhat.set(key(u, u.what), u);
     out.push(u);
   }
   return out.sort((a, b) => a.step - b.step);

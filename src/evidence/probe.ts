@@ -18,6 +18,8 @@ export interface Probe<T> {
   errorCode?: string;
   /** IAM action(s) that would let trail-doctor make this observation, e.g. `s3:GetBucketPolicy`. */
   needs?: string;
+  /** The call that failed, as its IAM action (for any failure, not only a refusal). */
+  call?: string;
   /**
    * True when the source is optional: its absence must not make a verdict inconclusive
    * (AWS Health without a support plan, metrics with no datapoints, ...).
@@ -48,6 +50,7 @@ export const probeSchema = <T extends z.ZodType>(value: T) =>
     reason: z.string().optional(),
     errorCode: z.string().optional(),
     needs: z.string().optional(),
+    call: z.string().optional(),
     optional: z.boolean().optional(),
     substitute: substituteSchema.optional(),
   });

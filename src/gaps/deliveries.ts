@@ -1,3 +1,4 @@
+import { covers, mergeIntervals } from '../util/intervals.js';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import pLimit from 'p-limit';
@@ -145,7 +146,9 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
           } catch (e) {
             const c = classifyError(e);
             store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
-            if (c.kind === 'denied') store.errors.push({ what: `read s3://${target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
+            // Any file not read (refused, failing, cut off) leaves S3 unproven: nothing may be counted
+            // missing from it, or a fault on the tool's own read would become a gap in the trail.
+            store.errors.push({ what: `read s3://${target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
             return;
           }
           const r = await readLogRecords(res.body, (rec) => {
@@ -161,7 +164,11 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
           }, { ...DEFAULT_READ_LIMITS });
           store.files++;
           store.bytes += f.size;
-          if (r.error) store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(r.error, 300), recordsRead: r.records });
+          if (r.error) {
+            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
+            // A file whose read broke off (not a corrupt file, which is the trail's own reality) leaves S3 unproven.
+            if (r.readFailed) store.errors.push({ what: `read s3://${target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+          }
         } finally {
           opts.onProgress?.(++done, files.length);
         }
@@ -182,7 +189,7 @@ export interface CwlStore {
 
 export const newCwlStore = (): CwlStore => ({ ids: new IdSet(1024), fetched: [], events: 0, errors: [], truncated: false });
 
-const covered = (fetched: [number, number][], a: number, b: number) => fetched.some(([x, y]) => x <= a && b <= y);
+const covered = (fetched: [number, number][], a: number, b: number) => covers(fetched, [a, b]);
 
 /** Fetches every event of `logGroupName` in each range not yet fetched (FilterLogEvents, paginated). */
 export async function fetchCwl(clients: AwsClients, region: string, logGroupName: string, ranges: [number, number][], store: CwlStore, maxEventsPerRange = 500_000): Promise<void> {
@@ -237,13 +244,5 @@ export function eventIdOf(message: string | undefined): string | undefined {
   return ID_RE.exec(message)?.[1];
 }
 
-export function mergeRanges(ranges: [number, number][]): [number, number][] {
-  const s = [...ranges].sort((x, y) => x[0] - y[0]);
-  const out: [number, number][] = [];
-  for (const r of s) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1000) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
+/** Ranges to fetch, merged: those less than a second apart are one fetch. */
+export const mergeRanges = (ranges: [number, number][]): [number, number][] => mergeIntervals(ranges, { joinWithin: 1000 });

@@ -1,3 +1,4 @@
+import { mergeIntervals } from '../util/intervals.js';
 import type { Bounds, Destination, HourRow } from './model.js';
 import { unionLength, wilson } from './stats.js';
 import { HOUR, isoS, type Cmp, type GapRun, type HourState } from './run.js';
@@ -30,16 +31,7 @@ export interface HourModel {
   nHat: number;
 }
 
-export function mergeSpans(spans: [number, number][]): [number, number][] {
-  const s = [...spans].sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  for (const r of s) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
+export const mergeSpans = (spans: [number, number][]): [number, number][] => mergeIntervals(spans);
 
 /** Runs of consecutive missing events for a destination, each with its delivered neighbours. */
 export function runs(run: RunView, status: Status, d: Destination): MissingRun[] {

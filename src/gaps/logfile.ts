@@ -37,6 +37,8 @@ export interface ReadResult {
   inflatedBytes: number;
   /** Set when the file could not be read to its end (truncated, corrupt, over the cap). */
   error?: string;
+  /** The error came from reading the object (network, timeout), not from its content: the file itself may be fine. */
+  readFailed?: boolean;
 }
 
 const OPEN_OBJ = 0x7b; // {
@@ -207,7 +209,8 @@ export async function readLogRecords(
   } catch (e) {
     const err = (own ?? e) as NodeJS.ErrnoException;
     const msg = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message) ? 'truncated gzip (unexpected end of file)' : err.code?.startsWith('Z_') ? `corrupt gzip: ${err.message}` : err.message;
-    return { records, inflatedBytes, error: msg };
+    const network = !own && (['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE'].includes(err.code ?? '') || ['TimeoutError', 'DeadlineExceeded', 'AbortError'].includes(err.name) || /socket hang up|cut off before its end|stopped arriving|premature close|aborted/i.test(err.message));
+    return { records, inflatedBytes, error: msg, ...(network ? { readFailed: true } : {}) };
   }
   return { records, inflatedBytes };
 }

@@ -12,17 +12,4 @@ export function wilson(successes: number, n: number, z = 1.96): [number, number]
 }
 
 /** Length of the union of intervals (ms). */
-export function unionLength(intervals: readonly [number, number][]): number {
-  const s = [...intervals].sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let cur: [number, number] | undefined;
-  for (const [a, b] of s) {
-    if (b <= a) continue;
-    if (!cur || a > cur[1]) {
-      if (cur) total += cur[1] - cur[0];
-      cur = [a, b];
-    } else cur[1] = Math.max(cur[1], b);
-  }
-  if (cur) total += cur[1] - cur[0];
-  return total;
-}
+export { totalLength as unionLength } from '../util/intervals.js';

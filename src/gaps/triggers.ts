@@ -1,3 +1,4 @@
+import { logGroupNameOf, resourceNameOf, roleNameOf } from '../aws/arn.js';
 import type { ChangeEvent, TrailConfig } from '../evidence/schema.js';
 import type { Destination, GapEvent } from './model.js';
 import { BREAKING_EVENT_NAMES, HEALING_EVENT_NAMES } from '../evidence/change-events.js';
@@ -26,7 +27,6 @@ export interface TrailResources {
   logGroup: string[];
 }
 
-const lastPart = (arn: string, re: RegExp) => re.exec(arn)?.[1];
 
 /** Names (and ARNs) of everything the trail's delivery depends on, lower-cased. */
 export function trailResources(t: TrailConfig, bucketKmsKeyId?: string): TrailResources {
@@ -37,9 +37,9 @@ export function trailResources(t: TrailConfig, bucketKmsKeyId?: string): TrailRe
   return {
     trail: lc([t.name, t.arn]),
     s3: lc([t.s3BucketName]),
-    kms: lc([key, key ? lastPart(key, /:(?:key|alias)\/(.+)$/) : undefined]),
-    role: lc([role, role ? lastPart(role, /:role\/(?:.*\/)?([^/]+)$/) : undefined]),
-    logGroup: lc([group, group ? lastPart(group, /:log-group:([^:]+)/) : undefined]),
+    kms: lc([key, key ? resourceNameOf(key) : undefined]),
+    role: lc([role, roleNameOf(role)]),
+    logGroup: lc([group, logGroupNameOf(group)]),
   };
 }
 

@@ -1,3 +1,5 @@
+import { formatArn, parseTrailArn } from '../aws/arn.js';
+import { partitionOfRegion } from '../aws/regions.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients.js';
 import { runNodes, targetContext } from '../collect/plan.js';
@@ -18,7 +20,6 @@ import type { ValidateOptions } from './model.js';
 /** The plan's nodes validation may run. */
 export const VALIDATE_TARGET_NODES = ['trail', 'caller', 'bucketLocation', 'organization'] as const;
 
-const TRAIL_ARN = /^arn:([a-z-]+):cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
 
 export interface ValidationTarget {
   arn: string;
@@ -45,7 +46,7 @@ export type KnownTarget = Partial<Pick<Outputs, 'trail' | 'bucketLocation' | 'or
 /** The trail to validate. Bad input throws ValidateInputError; a failed read CouldNotCheckError. */
 export async function resolveTarget(clients: AwsClients, opts: ValidateOptions, known: KnownTarget = {}): Promise<Resolution> {
   const input = opts.trail.trim();
-  const arnMatch = TRAIL_ARN.exec(input);
+  const arnMatch = input.startsWith('arn:') ? parseTrailArn(input) : undefined;
   if (input.startsWith('arn:') && !arnMatch) throw new ValidateInputError(`Invalid trail ARN provided: ${input}`);
   const ctx = targetContext(input, opts.region, { start: opts.start, end: opts.end }, opts.now ?? new Date());
   const { trail: found } = known.trail ? { trail: known.trail } : await runNodes(clients, ctx, ['trail']);
@@ -58,18 +59,19 @@ export async function resolveTarget(clients: AwsClients, opts: ValidateOptions, 
     const failed = p.status === 'absent' ? { ...listed, needs: 'cloudtrail:DescribeTrails' } : p;
     throw new CouldNotCheckError(`could not look up the trail: ${failed.errorCode ?? failed.status}: ${failed.reason ?? ''}`, failed.needs ?? 'cloudtrail:GetTrail', failed.errorCode);
   }
-  const m = TRAIL_ARN.exec(config?.arn ?? (arnMatch ? input : ''));
-  let account = m?.[3];
+  const m = config?.arn ? parseTrailArn(config.arn) : arnMatch;
+  let account = m?.account;
   if (!account) {
     const { caller } = await runNodes(clients, ctx, ['caller']);
     if (isOk(caller) && caller.value.accountId) account = caller.value.accountId;
   }
   if (!account && !opts.accountId) throw new ValidateInputError('cannot tell the trail account: pass the trail ARN or --account');
-  const name = m?.[4] ?? config?.name ?? input;
-  const homeRegion = config?.homeRegion ?? m?.[2] ?? opts.region;
+  const name = m?.name ?? config?.name ?? input;
+  const homeRegion = config?.homeRegion ?? m?.region ?? opts.region;
   const owner = (account ?? opts.accountId)!;
   const target: ValidationTarget = {
-    arn: config?.arn ?? `arn:aws:cloudtrail:${homeRegion}:${owner}:trail/${name}`,
+    // The partition of what names the trail (aws-cn, aws-us-gov ...), never a hard-coded `aws`.
+    arn: config?.arn ?? formatArn({ partition: m?.partition ?? partitionOfRegion(homeRegion), service: 'cloudtrail', region: homeRegion, account: owner, resource: `trail/${name}` }),
     name,
     homeRegion,
     account: owner,
@@ -84,7 +86,7 @@ export async function resolveTarget(clients: AwsClients, opts: ValidateOptions, 
   };
   const trail: TrailResolution = {
     ...found,
-    resolved: { config: withBucket, name, arn: target.arn, homeRegion, ownerAccount: owner, partition: m?.[1] ?? 'aws' },
+    resolved: { config: withBucket, name, arn: target.arn, homeRegion, ownerAccount: owner, partition: m?.partition ?? partitionOfRegion(homeRegion) },
   };
   return { target, ctx, trail, known };
 }

@@ -1,3 +1,4 @@
+import { mergeIntervals } from '../util/intervals.js';
 import { ANY_DIGEST_NAME, dateFolder, digestFolder, digestKeyPattern, logFolder, logKeyDeliveryTime, type ChainLocation } from './keys.js';
 import { parseDigestBody } from './digest.js';
 import { fetchDigest, listAll } from './s3-reads.js';
@@ -29,21 +30,10 @@ export interface Uncovered {
   days: string[];
 }
 
-function mergeIntervals(xs: Interval[]): Interval[] {
-  const s = [...xs].sort((a, b) => a.start - b.start);
-  const out: Interval[] = [];
-  for (const x of s) {
-    const last = out[out.length - 1];
-    if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
-    else out.push({ ...x });
-  }
-  return out;
-}
-
 /** Log keys delivered inside the valid digests' coverage and named by none of the digests walked so far. */
 export async function listUncovered(run: ValidationRun, loc: ChainLocation, ranges: Interval[], names: ChainNames): Promise<Uncovered> {
   const { trail: tr } = run;
-  const covered = mergeIntervals(ranges);
+  const covered = mergeIntervals(ranges.map((r) => [r.start, r.end] as const)).map(([start, end]) => ({ start, end }));
   const inCoverage = (t: number) => covered.some((r) => t >= r.start && t + 60_000 <= r.end);
   const lo = covered[0]!.start - HOUR;
   const hi = covered[covered.length - 1]!.end + HOUR;

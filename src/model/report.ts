@@ -51,6 +51,23 @@ export interface Timeline {
   changes: { time: string; eventName: string; actor?: string; sourceIPAddress?: string; isTrigger: boolean }[];
   startLoggingTime?: string;
   stopLoggingTime?: string;
+  /**
+   * The trail bucket's S3 server access logs, when they were read: CloudTrail's write attempts and
+   * the refused ones per hour. Only hours with records are listed (the logs are best effort and
+   * hours late: an hour without records is unknown, not zero).
+   */
+  accessLogs?: TimelineAccessLogs;
+}
+
+export interface TimelineAccessLogs {
+  attempted: TimelinePoint[];
+  refused: TimelinePoint[];
+  /** Reading stopped at a cap: the counts are a lower bound. */
+  capped: boolean;
+  /** The newest record read: the logs reach about this far. */
+  newestRecordTime?: string;
+  firstRefused?: string;
+  lastRefused?: string;
 }
 
 export interface Report {

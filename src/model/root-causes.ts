@@ -70,6 +70,8 @@ export interface Unverified {
   what: string;
   needs: string;
   reason?: string;
+  /** The call that failed, as its IAM action (`needs` is the permission only for a refusal). */
+  call?: string;
   /** A corroborating source (metrics, Insights, Health, a fallback that answered): listed, but it never makes the verdict inconclusive. */
   optional?: boolean;
 }

@@ -193,7 +193,7 @@ function timelineSection(report: Report): SafeHtml | null {
 <p class="hint">Bars: what was delivered per ${fmtDuration(t.intervalMinutes * 60_000)}. Shaded: gap windows. Diamonds: configuration changes (hover for who and when); the trigger is red.</p>
 <p class="scroll-hint">The chart is wider than this screen: scroll it sideways.</p>
 <figure class="chart"><div class="chart-scroll" tabindex="0" aria-label="Delivery timeline, scrolls sideways">${timelineSvg(t)}</div>
-<figcaption class="legend" aria-hidden="true"><span class="key key-s3"></span>S3 log files <span class="key key-cwl"></span>CloudWatch Logs events${t.metrics.length > 0 ? html` <span class="key key-metric"></span>metrics` : null} <span class="key key-gap"></span>gap <span class="key key-change"></span>change <span class="key key-trigger"></span>trigger <span class="key key-now"></span>now</figcaption>
+<figcaption class="legend" aria-hidden="true"><span class="key key-s3"></span>S3 log files <span class="key key-cwl"></span>CloudWatch Logs events${t.accessLogs ? html` <span class="key key-access"></span>write attempts (access logs) <span class="key key-refused"></span>refused` : null}${t.metrics.length > 0 ? html` <span class="key key-metric"></span>metrics` : null} <span class="key key-gap"></span>gap <span class="key key-change"></span>change <span class="key key-trigger"></span>trigger <span class="key key-now"></span>now</figcaption>
 </figure>
 ${timelineTable(t)}
 ${
@@ -292,6 +292,7 @@ details{margin:8px 0}summary{cursor:pointer;color:var(--s3);font-weight:500}
 .timeline .lane-sub{font-size:11px;fill:var(--muted)}
 .timeline .nodata{font-size:12px;fill:var(--muted);font-style:italic}
 .bar-s3 rect{fill:var(--s3)}.bar-cwl rect{fill:var(--cwl)}.bar-metric rect{fill:var(--metric)}
+.bar-access rect{fill:#8c959f}.bar-refused rect{fill:var(--bad)}.access-unknown rect{fill:#eaeef2;opacity:.7}
 .gap-fill{fill:url(#hatch);stroke:none}
 .hatch-bg{fill:#ffebe9}.hatch-line{stroke:#ff8182;stroke-width:3}
 .gap-edge{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:3 2}
@@ -306,7 +307,7 @@ details{margin:8px 0}summary{cursor:pointer;color:var(--s3);font-weight:500}
 .now line{stroke:var(--fg);stroke-width:1.5}.now text{font-size:11px;font-weight:700;fill:var(--fg)}
 .legend{font-size:12px;color:var(--muted);padding:6px 4px 0;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}
 .key{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-2px;margin-right:-4px}
-.key-s3{background:var(--s3)}.key-cwl{background:var(--cwl)}.key-metric{background:var(--metric)}
+.key-s3{background:var(--s3)}.key-cwl{background:var(--cwl)}.key-metric{background:var(--metric)}.key-access{background:#8c959f}.key-refused{background:var(--bad)}
 .key-gap{background:repeating-linear-gradient(45deg,#ffebe9 0 3px,#ff8182 3px 5px);border:1px dashed var(--bad)}
 .key-change{background:#6e7781;transform:rotate(45deg) scale(.75)}.key-trigger{background:var(--bad);transform:rotate(45deg) scale(.75)}
 .key-now{width:2px;background:var(--fg)}

@@ -2,6 +2,7 @@ import type { Timeline, TimelinePoint } from './model.js';
 import { html, num, type SafeHtml } from './html-template.js';
 import { actorText, downsample, fmtCount, inWindowPoints, durationBetween, fmtDuration, fmtTime, plural, total } from './common.js';
 import { inertLine } from '../util/text.js';
+import { accessColumns, accessLaneBars, accessSub, accessTitle, type AccessLogs } from './timeline-access.js';
 
 /**
  * The delivery timeline: one lane per series (S3 log files, CloudWatch Logs events, metrics) with a
@@ -30,6 +31,8 @@ interface Lane {
   points: TimelinePoint[];
   cls: string;
   gapDestination?: 's3' | 'cloudwatch-logs';
+  /** The S3 server access log lane: attempts with the refusals over them (timeline-access.ts). */
+  access?: AccessLogs;
 }
 
 export function timelineLanes(t: Timeline): Lane[] {
@@ -40,6 +43,11 @@ export function timelineLanes(t: Timeline): Lane[] {
     { key: 's3', label: 'S3 log files', sub: plural(total(s3), 'file'), points: s3, cls: 'bar-s3', gapDestination: 's3' },
     { key: 'cwl', label: 'CloudWatch Logs', sub: plural(total(cwl), 'event'), points: cwl, cls: 'bar-cwl', gapDestination: 'cloudwatch-logs' },
   ];
+  // Only when the access logs were read: reports without them draw exactly as before.
+  if (t.accessLogs) {
+    const a = t.accessLogs;
+    lanes.splice(1, 0, { key: 'access', label: 'S3 access logs', full: accessTitle(a), sub: accessSub(a, t), points: win(a.attempted), cls: 'access-lane', access: a });
+  }
   t.metrics.slice(0, 4).forEach((m, i) =>
     lanes.push({ key: `m${i}`, label: fitLabel(inertLine(m.label, 200), 18), full: inertLine(m.label, 200), sub: 'metric', points: win(m.points), cls: 'bar-metric' }),
   );
@@ -64,8 +72,9 @@ export function timelineSvg(t: Timeline): SafeHtml {
     const pts = downsample(lane.points, MAX_BARS);
     const per = lane.points.length > 0 ? Math.ceil(lane.points.length / Math.max(1, pts.length)) : 1;
     const bucketMs = intervalMs * per;
-    const max = Math.max(0, ...pts.map((p) => p.count));
-    const bars = pts
+    const access = lane.access ? accessLaneBars(lane.access, t, { x, y0, laneH: LANE_H, left: LEFT, plotW, start, end }, MAX_BARS) : undefined;
+    const max = access ? access.max : Math.max(0, ...pts.map((p) => p.count));
+    const bars = access ? access.bars : pts
       .filter((p) => p.count > 0 && inWindow(Date.parse(p.t)))
       .map((p) => {
         const t0 = Date.parse(p.t);
@@ -87,7 +96,7 @@ export function timelineSvg(t: Timeline): SafeHtml {
             return html`<g class="gap" data-destination="${g.destination}"><title>Gap in ${dest} delivery: ${fmtTime(g.start)} → ${fmtTime(g.end)} (${durationBetween(g.start, g.end)})</title><rect class="gap-fill" x="${num(x0)}" y="${num(y0)}" width="${num(w)}" height="${LANE_H}"/><line class="gap-edge" x1="${num(x0)}" x2="${num(x0)}" y1="${num(y0)}" y2="${num(y0 + LANE_H)}"/>${gapLabel(lane.gapDestination === 's3' ? 'files' : 'events', durationBetween(g.start, g.end), x0, w, y0)}</g>`;
           })
       : [];
-    const empty = lane.points.length === 0 ? html`<text class="nodata" x="${num(LEFT + plotW / 2)}" y="${num(y0 + LANE_H / 2 + 4)}" text-anchor="middle">no data</text>` : null;
+    const empty = lane.points.length === 0 ? html`<text class="nodata" x="${num(LEFT + plotW / 2)}" y="${num(y0 + LANE_H / 2 + 4)}" text-anchor="middle">${lane.access ? 'no records' : 'no data'}</text>` : null;
     return html`<g class="lane lane-${lane.key}">
 <rect class="lane-bg" x="${LEFT}" y="${num(y0)}" width="${num(plotW)}" height="${LANE_H}"/>
 ${gaps}
@@ -95,7 +104,7 @@ ${gaps}
 ${empty}
 <line class="baseline" x1="${LEFT}" x2="${num(LEFT + plotW)}" y1="${num(y0 + LANE_H)}" y2="${num(y0 + LANE_H)}"/>
 <text class="lane-label" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 - 2)}" text-anchor="end">${lane.full ? html`<title>${lane.full}</title>` : null}${lane.label}</text>
-<text class="lane-sub" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 + 14)}" text-anchor="end">${lane.sub}${max > 0 ? ` · max ${fmtCount(max)}` : ''}</text>
+<text class="lane-sub" x="${LEFT - 10}" y="${num(y0 + LANE_H / 2 + 14)}" text-anchor="end">${lane.sub}${max > 0 && !lane.access ? ` · max ${fmtCount(max)}` : ''}</text>
 </g>`;
   });
 
@@ -165,6 +174,12 @@ export function timelineDescription(t: Timeline): string {
     parts.push(`Gap in ${g.destination === 'cloudwatch-logs' ? 'CloudWatch Logs' : 'S3'} delivery from ${fmtTime(g.start, false)} to ${fmtTime(g.end, false)} (${durationBetween(g.start, g.end)}).`);
   }
   if (t.gaps.length > 10) parts.push(`… and ${t.gaps.length - 10} more gaps.`);
+  if (t.accessLogs) {
+    const refused = total(t.accessLogs.refused);
+    parts.push(
+      `S3 server access logs: ${plural(total(t.accessLogs.attempted), 'CloudTrail write attempt')}, ${fmtCount(refused)} refused${refused > 0 && t.accessLogs.firstRefused ? ` from ${fmtTime(t.accessLogs.firstRefused, false)}${t.accessLogs.lastRefused ? ` to ${fmtTime(t.accessLogs.lastRefused, false)}` : ''}` : ''}.`,
+    );
+  }
   const trig = t.changes.find((c) => c.isTrigger);
   if (trig) parts.push(`Trigger: ${inertLine(trig.eventName, 100)} by ${actorText(trig.actor)} at ${fmtTime(trig.time)}.`);
   const others = t.changes.length - (trig ? 1 : 0);
@@ -178,13 +193,16 @@ export function timelineTable(t: Timeline): SafeHtml {
   const n = Math.max(...lanes.map((l) => l.points.length), 0);
   const buckets = Math.min(n, MAX_TABLE_ROWS);
   const cols = lanes.map((l) => downsample(l.points, buckets));
-  const base = cols.reduce((a, c) => (c.length > a.length ? c : a), [] as TimelinePoint[]);
+  const base = cols.filter((_, j) => !lanes[j]!.access).reduce((a, c) => (c.length > a.length ? c : a), [] as TimelinePoint[]);
   const per = n > 0 ? Math.ceil(n / Math.max(1, base.length)) : 1;
-  const rows = base.map(
-    (p, i) => html`<tr><th scope="row">${fmtTime(p.t, false)}</th>${cols.map((c) => html`<td>${c[i] ? c[i]!.count : '—'}</td>`)}</tr>`,
-  );
+  // The access lane lists only hours with records: its cells are summed by time over each row.
+  const access = t.accessLogs ? accessColumns(t.accessLogs, t, base, t.intervalMinutes * 60_000 * per) : undefined;
+  const cell = (l: Lane, c: TimelinePoint[], i: number) =>
+    l.access && access ? html`<td>${access.attempted[i] ?? '—'}</td><td>${access.refused[i] ?? '—'}</td>` : html`<td>${c[i] ? c[i]!.count : '—'}</td>`;
+  const rows = base.map((p, i) => html`<tr><th scope="row">${fmtTime(p.t, false)}</th>${lanes.map((l, j) => cell(l, cols[j]!, i))}</tr>`);
+  const head = (l: Lane) => (l.access ? html`<th scope="col">S3 access logs: CloudTrail write attempts</th><th scope="col">S3 access logs: refused</th>` : html`<th scope="col">${l.full ?? l.label}</th>`);
   return html`<div class="visually-hidden"><table><caption>Delivery per ${fmtDuration(t.intervalMinutes * 60_000 * per)} interval</caption>
-<thead><tr><th scope="col">Interval start</th>${lanes.map((l) => html`<th scope="col">${l.full ?? l.label}</th>`)}</tr></thead>
+<thead><tr><th scope="col">Interval start</th>${lanes.map(head)}</tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }
 

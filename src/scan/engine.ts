@@ -42,7 +42,7 @@ export class ScanSetupError extends Error {
   override name = 'ScanSetupError';
 }
 
-interface Target {
+export interface Target {
   id: string;
   name?: string;
   /** Why it cannot be scanned before trying (not an active account of the organization). */
@@ -57,7 +57,7 @@ interface AccountOutcome {
 
 const FINDING_CONFIDENCES = new Set(['confirmed', 'likely']);
 
-async function callerIdentity(clients: AwsClients): Promise<{ accountId: string; partition: string }> {
+export async function callerIdentity(clients: AwsClients): Promise<{ accountId: string; partition: string }> {
   try {
     const r = await send(clients.sts(), new GetCallerIdentityCommand({}));
     return { accountId: r.Account ?? '', partition: parseArn(r.Arn)?.partition ?? 'aws' };
@@ -66,7 +66,7 @@ async function callerIdentity(clients: AwsClients): Promise<{ accountId: string;
   }
 }
 
-async function targetsOf(req: ScanRequest, callerId: string): Promise<{ targets: Target[]; organizationId?: string; managementAccountId?: string; inactive?: number }> {
+export async function targetsOf(req: Pick<ScanRequest, 'organization' | 'accounts' | 'access'>, callerId: string): Promise<{ targets: Target[]; organizationId?: string; managementAccountId?: string; inactive?: number }> {
   if (!req.organization) {
     const ids = req.accounts?.length ? req.accounts : [callerId];
     return { targets: [...new Set(ids)].map((id) => ({ id })) };

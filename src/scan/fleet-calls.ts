@@ -35,23 +35,38 @@ export function assumeRoleAccess(
     caller,
     async enter(accountId, partition) {
       const roleArn = `arn:${partition}:iam::${accountId}:role/${opts.roleName}`;
-      const r = await send(
-        caller.sts(),
-        new AssumeRoleCommand({
-          RoleArn: roleArn,
-          RoleSessionName: opts.sessionName ?? 'trail-doctor-scan',
-          DurationSeconds: opts.durationSeconds ?? 3600,
-          ...(opts.externalId ? { ExternalId: opts.externalId } : {}),
-        }),
-      );
-      const c = r.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error(`AssumeRole ${roleArn} returned no credentials`), { name: 'NoCredentials' });
+      const assume = async () => {
+        const r = await send(
+          caller.sts(),
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: opts.sessionName ?? 'trail-doctor-scan',
+            DurationSeconds: opts.durationSeconds ?? 3600,
+            ...(opts.externalId ? { ExternalId: opts.externalId } : {}),
+          }),
+        );
+        const c = r.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error(`AssumeRole ${roleArn} returned no credentials`), { name: 'NoCredentials' });
+        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      };
+      // Entering fails here, not at the first call, when the role cannot be assumed.
+      let current = await assume();
+      let assumedAt = Date.now();
       const { profile: _profile, ...base } = caller.options;
       return makeClients({
         ...base,
-        // One provider shared by the account's clients. The role's session lasts DurationSeconds; a
-        // scan of one account finishes well inside it.
-        credentials: sharedProvider(async () => ({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken, expiration: c.Expiration })),
+        // One provider shared by the account's clients. The role's session lasts DurationSeconds: a
+        // scan of one account finishes well inside it, and a long-running watch assumes the role
+        // again shortly before it expires (sharedProvider refreshes expiring credentials).
+        credentials: sharedProvider(async () => {
+          // Asked again only as the session nears its end; at most once a minute, so that a clock
+          // ahead of STS's (credentials that look expired at once) never assumes on every call.
+          if (Date.now() - assumedAt >= 60_000) {
+            current = await assume();
+            assumedAt = Date.now();
+          }
+          return current;
+        }),
       });
     },
   };

@@ -26,12 +26,15 @@ export class WatchMetrics {
   readonly alerts: Counter<'status'>;
   readonly diagnoses: Counter<'outcome'>;
   readonly notifications: Counter<'outcome'>;
+  /** `--scan` only: whether each account's trails could be discovered at the last discovery. */
+  readonly accountReachable: Gauge<'account'>;
+  readonly discoverySuccess: Gauge;
   /** Label sets currently exported per trail, to remove exactly the stale ones. */
   private readonly errorSeries = new Map<string, { destination: string; error: string }[]>();
   private readonly failedSeries = new Map<string, { operation: string; outcome: string }[]>();
   private readonly causeSeries = new Map<string, string[]>();
 
-  constructor(opts: { processMetrics?: boolean } = {}) {
+  constructor(opts: { processMetrics?: boolean; /** watch --scan: export the discovery's metrics too. */ fleet?: boolean } = {}) {
     const registers = [this.registry];
     this.logging = new Gauge({ name: 'trail_doctor_trail_logging', help: 'GetTrailStatus IsLogging: 1 logging, 0 stopped', labelNames: ['account', 'region', 'trail_arn'], registers });
     this.deliveryAge = new Gauge({
@@ -69,6 +72,15 @@ export class WatchMetrics {
       registers,
     });
     this.notifications = new Counter({ name: 'trail_doctor_notifications_total', help: 'Verdicts posted to --notify-url, by outcome (sent, failed)', labelNames: ['outcome'], registers });
+    // Only a fleet watch exports them (an unlabelled gauge would read 0 in a --trail watch).
+    const fleet = opts.fleet ? registers : [];
+    this.accountReachable = new Gauge({
+      name: 'trail_doctor_account_reachable',
+      help: 'watch --scan: 1 when the account was entered and its trails listed at the last discovery, 0 when it could not be (AssumeRole refused, every read denied, inactive)',
+      labelNames: ['account'],
+      registers: fleet,
+    });
+    this.discoverySuccess = new Gauge({ name: 'trail_doctor_discovery_success', help: 'watch --scan: 1 when the last discovery of accounts and trails completed, 0 when it failed (the trails found before are still watched)', registers: fleet });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'trail_doctor_' });
   }
 

@@ -28,6 +28,11 @@ export interface WatchTarget {
 export interface TrailSource {
   /** Called at start and again every refresh period; a trail that disappears stops being watched. */
   list(): Promise<WatchTarget[]>;
+  /**
+   * list() may take minutes (a fleet's discovery): once there is a list, the watcher keeps checking
+   * it while the next one is read, and takes the new one at the round after.
+   */
+  slow?: boolean;
 }
 
 /** What the light check needs about a trail: read once, refreshed rarely, never per check. */

@@ -52,6 +52,9 @@ export class Watcher {
   private stopping = false;
   private lastRefresh = -Infinity;
   private lastRound?: number;
+  /** A slow source's list in flight, and the one read, waiting for the next round. */
+  private listing?: Promise<void>;
+  private pending?: WatchTarget[];
   rounds = 0;
 
   constructor(private readonly o: WatcherOptions) {
@@ -65,7 +68,15 @@ export class Watcher {
 
   /** Reads the trail list; a trail that left it stops being watched and its series go. */
   async refresh(): Promise<void> {
-    const targets = await this.o.source.list();
+    this.apply(await this.o.source.list());
+  }
+
+  /** The list a slow source is reading in the background, if any (resolved once it is ready for the next round). */
+  listed(): Promise<void> {
+    return this.listing ?? Promise.resolve();
+  }
+
+  private apply(targets: WatchTarget[]): void {
     const next = new Map<string, Watched>();
     for (const t of targets) {
       const key = keyOf(t.trailArn, t.region);
@@ -86,11 +97,19 @@ export class Watcher {
 
   /** One round: a light check of every trail. */
   async checkAll(): Promise<void> {
+    if (this.pending) {
+      const targets = this.pending;
+      this.pending = undefined;
+      this.apply(targets);
+    }
     if (this.now() - this.lastRefresh >= (this.o.refreshMs ?? 3_600_000)) {
-      try {
-        await this.refresh();
-      } catch (e) {
-        this.o.logger.log('warn', 'trail_list_failed', { error: errText(e) });
+      if (this.o.source.slow && this.trails.size > 0) this.listInBackground();
+      else {
+        try {
+          await this.refresh();
+        } catch (e) {
+          this.o.logger.log('warn', 'trail_list_failed', { error: errText(e) });
+        }
       }
     }
     const all = [...this.trails.values()];
@@ -102,6 +121,21 @@ export class Watcher {
     await Promise.all(Array.from({ length: Math.min(limit, all.length) }, worker));
     this.rounds++;
     this.lastRound = this.now();
+  }
+
+  /** A slow source's next list, read while the rounds go on with the last one; applied at the next round. */
+  private listInBackground(): void {
+    if (this.listing) return;
+    this.lastRefresh = this.now();
+    this.listing = this.o.source
+      .list()
+      .then(
+        (targets) => {
+          if (!this.stopping) this.pending = targets;
+        },
+        (e) => this.o.logger.log('warn', 'trail_list_failed', { error: errText(e) }),
+      )
+      .finally(() => (this.listing = undefined));
   }
 
   private async checkOne(w: Watched): Promise<void> {

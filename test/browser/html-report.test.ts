@@ -8,6 +8,7 @@ import type { Report } from '../../src/report/model.js';
 import { hostileReport, loggingStoppedReport } from '../support/reports.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 import { diagnose } from '../../src/diagnosis/index.js';
+import { ok } from '../../src/evidence/probe.js';
 
 // Browser-side code is passed as strings: this project compiles without the DOM lib.
 
@@ -121,6 +122,52 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await copy.isVisible()).toBe(false);
     expect(await chart.isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('the S3 access log lane at 360 px: refusals in the problem colour from the trigger on, its labels legible and on the page', async () => {
+    const evidence = SCENARIOS.find((s) => s.id === 's3-bucket-policy-denies')!.evidence();
+    const trigger = Date.parse(diagnose(evidence).rootCauses[0]!.trigger!.eventTime);
+    const now = Date.parse(evidence.collectedAt);
+    const H = 3_600_000;
+    const hours = [];
+    for (let h = Math.floor(now / H) * H - 30 * H; h < now - H; h += H) {
+      const refused = h + H <= trigger ? 0 : h >= trigger ? 12 : Math.round((12 * (h + H - trigger)) / H);
+      hours.push({ hour: new Date(h).toISOString().replace('.000', ''), attempted: 12, succeeded: 12 - refused, refused, refusedLogFiles: refused, refusedDigests: 0 });
+    }
+    const refusedTotal = hours.reduce((n, h) => n + h.refused, 0);
+    evidence.steps.s4.accessLogs = ok({
+      config: { enabled: true, targetBucket: 'acme-access-logs', targetPrefix: 'trail/', keyFormat: 'simple' as const, selfTargeting: false },
+      summary: {
+        objectsListed: 30, objectsRead: 30, bytesRead: 90_000, capped: false, malformedLines: 0, unreadableObjects: 0,
+        attempted: hours.length * 12, succeeded: hours.length * 12 - refusedTotal, refused: refusedTotal, hourly: hours,
+        errorCodes: [{ status: 403, errorCode: 'AccessDenied', count: refusedTotal }],
+        firstRefused: { time: new Date(trigger + 60_000).toISOString(), kind: 'log-file' as const, operation: 'REST.PUT.OBJECT', status: 403, errorCode: 'AccessDenied' },
+        newestRecordTime: new Date(now - H - 60_000).toISOString(), requesters: [],
+      },
+    });
+    const { page, problems } = await open(diagnose(evidence), 'report-access-lane', { width: 360, height: 900 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    const refused = page.locator('svg.timeline .lane-access .bar-refused rect');
+    expect(await refused.count()).toBeGreaterThan(0);
+    const fill = (sel: string) => page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(sel)})).fill`);
+    expect(await fill('svg.timeline .lane-access .bar-refused rect')).toBe('rgb(180, 35, 24)');
+    expect(await fill('svg.timeline .lane-access .bar-access rect')).toBe('rgb(140, 149, 159)');
+    // the first refusal bar starts in the hour of the trigger marker
+    const first = (await refused.first().boundingBox())!;
+    const marker = (await page.locator('svg.timeline .change.trigger path').boundingBox())!;
+    expect(Math.abs(marker.x + marker.width / 2 - first.x)).toBeLessThanOrEqual(first.width + 1);
+    // label and counts: legible, inside the chart (nothing cut at its left edge)
+    const svgBox = (await page.locator('svg.timeline').boundingBox())!;
+    for (const sel of ['.lane-access .lane-label', '.lane-access .lane-sub']) {
+      const box = (await page.locator(`svg.timeline ${sel}`).boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(9);
+      expect(box.x).toBeGreaterThanOrEqual(svgBox.x);
+    }
+    expect(await page.locator('svg.timeline .lane-access .lane-sub').textContent()).toBe(`${refusedTotal} of ${hours.length * 12} refused`);
+    expect(await page.locator('figcaption.legend').innerText()).toContain('refused');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-access-lane-360.png'), fullPage: true });
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -1,6 +1,7 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { freePort } from './moto.js';
+import { forwardRaw as forward, readBody } from './standin.js';
 
 /**
  * A loopback proxy that injects one kind of fault into chosen API actions and forwards everything
@@ -144,31 +145,6 @@ function sendError(res: ServerResponse, req: IncomingMessage, protocol: Protocol
   const head = req.method === 'HEAD';
   res.writeHead(shape.status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'content-length': head ? 0 : Buffer.byteLength(body) });
   res.end(head ? undefined : body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const out = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${upstream.hostname}:${upstream.port}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    out.on('error', reject);
-    out.end(body);
-  });
 }
 
 export async function startFaultProxy(opts: { upstream: string; rules?: FaultRule[] }): Promise<FaultProxy> {

@@ -15,9 +15,13 @@ function expectUsage(r: { code: number | null; stderr: string }, pattern: RegExp
 describe('watch: bad input', () => {
   beforeAll(() => ensureBuilt());
 
-  it('needs a trail; --scan says what it needs instead', async () => {
-    expectUsage(await runCli(['watch'], NO_AWS), /at least one --trail/);
-    expectUsage(await runCli(['watch', '--scan'], NO_AWS), /--scan and --organization need fleet discovery/);
+  it('needs a trail or --scan, not both; the fleet flags are checked like scan\'s', async () => {
+    expectUsage(await runCli(['watch'], NO_AWS), /at least one --trail NAME\|ARN, or --scan/);
+    expectUsage(await runCli(['watch', '--scan', '--trail', 'main'], NO_AWS), /--trail and --scan are exclusive/);
+    expectUsage(await runCli(['watch', '--organization', '--trail', 'main'], NO_AWS), /--trail and --scan are exclusive/);
+    expectUsage(await runCli(['watch', '--scan', '--accounts', '12345'], NO_AWS), /--accounts: "12345" is not a 12-digit AWS account id/);
+    expectUsage(await runCli(['watch', '--scan', '--regions', 'mars-1'], NO_AWS), /--regions: "mars-1" is not an AWS region/);
+    expectUsage(await runCli(['watch', '--organization', '--role-name', 'bad role'], NO_AWS), /--role-name: "bad role" is not an IAM role name/);
   });
 
   it('rejects a notify URL that is not http(s), a bad listen address, interval or limit', async () => {

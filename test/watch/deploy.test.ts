@@ -58,6 +58,8 @@ describe.skipIf(skip)('shipped Prometheus rules and Alertmanager config', () => 
             series('trail_doctor_delivery_age_seconds', ',destination="cloudwatch_logs"', '1800x30'),
             series('trail_doctor_trail_logging', '', '1 1 1 0 0 0 0 0 0 1x20'),
             series('trail_doctor_delivery_error', ',destination="s3",error="AccessDenied"', '1x20'),
+            // watch --scan: one discovery refused (an hour of 0), then two in a row
+            { series: 'trail_doctor_account_reachable{account="111122223333"}', values: '1 0x60 1x10 0x100' },
           ],
           alert_rule_test: [
             { eval_time: '8m', alertname: 'CloudTrailEventsMissing', exp_alerts: [{ exp_labels: { severity: 'critical', reason: 'logging_stopped', account: '123456789012', region: 'eu-west-1', trail_arn: ARN } }] },
@@ -68,6 +70,9 @@ describe.skipIf(skip)('shipped Prometheus rules and Alertmanager config', () => 
                 { exp_labels: { severity: 'critical', reason: 'delivery_age', destination: 's3', account: '123456789012', region: 'eu-west-1', trail_arn: ARN } },
               ],
             },
+            { eval_time: '70m', alertname: 'TrailDoctorAccountUnreachable', exp_alerts: [] },
+            { eval_time: '160m', alertname: 'TrailDoctorAccountUnreachable', exp_alerts: [] },
+            { eval_time: '175m', alertname: 'TrailDoctorAccountUnreachable', exp_alerts: [{ exp_labels: { severity: 'warning', account: '111122223333' } }] },
             { eval_time: '4m', alertname: 'CloudTrailDeliveryError', exp_alerts: [] },
             { eval_time: '6m', alertname: 'CloudTrailDeliveryError', exp_alerts: [{ exp_labels: { severity: 'warning', destination: 's3', error: 'AccessDenied', account: '123456789012', region: 'eu-west-1', trail_arn: ARN } }] },
           ],

@@ -11,6 +11,14 @@ import { loadSharedConfigFiles } from '@smithy/core/config';
  */
 
 /** Raised for an unusable credential or configuration setup: one line on stderr, exit 2. */
+/**
+ * AWS answered the run's first call, but not usefully for now (throttled, 5xx, no answer in time,
+ * connection reset): nothing is wrong with the configuration, nothing could be checked — exit 3.
+ */
+export class AwsUnavailableError extends Error {
+  override name = 'AwsUnavailableError';
+}
+
 export class AwsConfigError extends Error {
   override name = 'AwsConfigError';
 }
