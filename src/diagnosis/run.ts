@@ -4,6 +4,8 @@ import { collectIntegrity, type IntegrityEvidence } from '../integrity/index.js'
 import { VALIDATE_ACTIONS } from '../integrity/actions.js';
 import { collectGaps, couldNotCheck, type GapProgress } from '../gaps/index.js';
 import { GAPS_ACTIONS } from '../gaps/actions.js';
+import { changesFromS3 } from '../gaps/s3-changes.js';
+import { mergeChangeEvents } from '../evidence/events.js';
 import type { Evidence } from '../evidence/schema.js';
 import { inertLine } from '../util/text.js';
 import { diagnose } from './index.js';
@@ -72,6 +74,23 @@ async function integrityPass(clients: AwsClients, evidence: Evidence): Promise<v
   }
 }
 
+/**
+ * Step 9 when neither event history nor the log group answered: the configuration changes from the
+ * trail's own S3 log files around the moments delivery stopped, merged into the step's changes.
+ */
+async function s3ChangesPass(clients: AwsClients, evidence: Evidence): Promise<void> {
+  const s9 = evidence.steps.s9;
+  let fromS3;
+  try {
+    fromS3 = await changesFromS3(clients, evidence);
+  } catch (e) {
+    fromS3 = { status: 'error' as const, needs: 's3:ListBucket, s3:GetObject', reason: `reading changes from the S3 log files failed: ${inertLine((e as Error)?.message ?? String(e))}` };
+  }
+  if (!fromS3) return;
+  s9.fromS3 = fromS3;
+  if (fromS3.status === 'ok') s9.changes = mergeChangeEvents(s9.changes, fromS3.value);
+}
+
 /** Does the gap fallback run after a first diagnosis? */
 export function needsGapFallback(mode: DiagnosisOptions['gaps'], first: Report): boolean {
   return mode === 'always' || (mode === 'auto' && first.verdict !== 'problem');
@@ -85,6 +104,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   const accessLogs = evidence.steps.s4.accessLogs;
   phases.firstPass = first.end(accessLogs?.status === 'ok' ? accessLogs.value?.summary?.bytesRead : undefined, evidence.stats?.longestChain);
   const trailOk = evidence.steps.s1.trail.status === 'ok';
+  if (trailOk) await s3ChangesPass(clients, evidence);
   if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
     opts.onPhase?.({ phase: 'integrity' });
     const m = measurePhase(clients);

@@ -291,6 +291,8 @@ export const step9Schema = z.object({
   fromEventHistory: probeSchema(z.array(changeEventSchema)),
   /** LookupEvents in us-east-1, where IAM and other global-service events live. */
   fromEventHistoryGlobal: probeSchema(z.array(changeEventSchema)),
+  /** The trail's own S3 log files around the moments delivery stopped: read only when neither event history nor the log group answered. */
+  fromS3: probeSchema(z.array(changeEventSchema)).optional(),
   /** Merged, de-duplicated by eventID, re-checked client-side, oldest first. */
   changes: z.array(changeEventSchema),
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionForCall, COLLECT_ACTIONS } from '../../src/collect/permissions.js';
 import { GAPS_ACTIONS } from '../../src/gaps/actions.js';
+import { TRACE_ACTIONS } from '../../src/trace/actions.js';
 import { VALIDATE_ACTIONS } from '../../src/integrity/actions.js';
 import { toolPolicy } from '../../src/cli/tool-policy.js';
 import { scanPolicies } from '../../src/scan/policy.js';
@@ -68,7 +69,7 @@ const printed = (toolPolicy() as { Statement: { Action: string[] }[] }).Statemen
 
 describe('the printed IAM policy is derived from the calls the code makes', () => {
   it('every action a collector, the gap engine, the validator or an AWS helper calls is in the printed policy', () => {
-    const files = ['collect', 'gaps', 'integrity', 'aws'].flatMap(filesUnder);
+    const files = ['collect', 'gaps', 'integrity', 'trace', 'aws'].flatMap(filesUnder);
     expect(files.length).toBeGreaterThan(20);
     expect(missingActions(files, printed, 'the printed policy (trail-doctor policy)')).toEqual([]);
   });
@@ -83,6 +84,8 @@ describe('the printed IAM policy is derived from the calls the code makes', () =
     expect(missingActions(filesUnder('collect'), COLLECT_ACTIONS, "the collectors' declared apis")).toEqual([]);
     expect(missingActions(filesUnder('gaps'), GAPS_ACTIONS, 'GAPS_ACTIONS')).toEqual([]);
     expect(missingActions(filesUnder('integrity'), VALIDATE_ACTIONS, 'VALIDATE_ACTIONS')).toEqual([]);
+    expect(missingActions(filesUnder('trace'), TRACE_ACTIONS, 'TRACE_ACTIONS')).toEqual([]);
+    expect(filesUnder('trace').flatMap((f) => actionsCalled(f.source))).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 's3:ListBucket']));
   });
 
   it('the scanner sees what the engines call (so the parity above can fail)', () => {

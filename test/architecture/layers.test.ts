@@ -26,11 +26,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   diagnosis: [...SHARED, 'collect', 'integrity', 'gaps', 'checks'],
   // the fleet engine: discovery, coverage, and the diagnosis of each trail
   scan: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis'],
-  report: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan'],
+  // where is one event: the trail through the plan, the gap engine's readers, the causes' ids and fixes
+  trace: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis'],
+  report: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'trace'],
   demo: [...SHARED, 'checks', 'diagnosis', 'report'],
   // long-running and fleet engines built on the diagnosis: they run it, and render with report/
   watch: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'report'],
-  cli: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'report', 'demo', 'watch'],
+  cli: [...SHARED, 'collect', 'integrity', 'gaps', 'checks', 'diagnosis', 'scan', 'trace', 'report', 'demo', 'watch'],
 };
 
 /** Files at the root of src/ (the version) are importable by everyone. */
