@@ -21,6 +21,7 @@ import { check as deliveryDelayed } from './delivery-delayed.js';
 import { check as logsExpiredByRetention } from './logs-expired-by-retention.js';
 import { check as logsExpiredByLifecycle } from './logs-expired-by-lifecycle.js';
 import { check as logFileValidationDisabled } from './log-file-validation-disabled.js';
+import { check as accessLogsFeedThemselves } from './access-logs-feed-themselves.js';
 import { check as snsNotificationFailing } from './sns-notification-failing.js';
 import { check as snsTopicPolicyDenies } from './sns-topic-policy-denies.js';
 import { check as organizationPolicyDenies } from './organization-policy-denies.js';
@@ -63,6 +64,7 @@ export const CHECKS: readonly CauseDefinition[] = [
   snsNotificationFailing,
   logIntegrityValidationFailed,
   logFileValidationDisabled,
+  accessLogsFeedThemselves,
   regionNotCovered,
 ];
 

@@ -29,6 +29,7 @@ export const ROOT_CAUSE_IDS = [
   'organization-trail-misconfigured',
   'log-integrity-validation-failed',
   'log-file-validation-disabled',
+  'access-logs-feed-themselves',
   'region-not-covered',
   'healthy',
 ] as const;
