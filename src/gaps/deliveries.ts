@@ -136,45 +136,55 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
     files.map((f) =>
       limit(async () => {
         try {
-          if (f.size > maxFileBytes) {
-            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `larger than the ${Math.round(maxFileBytes / 1048576)} MiB cap: not read` });
-            return;
-          }
-          let res;
-          try {
-            res = await objects.get(target.bucket, f.key);
-          } catch (e) {
-            const c = classifyError(e);
-            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
-            // Any file not read (refused, failing, cut off) leaves S3 unproven: nothing may be counted
-            // missing from it, or a fault on the tool's own read would become a gap in the trail.
-            store.errors.push({ what: `read s3://${target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
-            return;
-          }
-          const r = await readLogRecords(res.body, (rec) => {
-            if (!rec.management || !rec.eventID) return;
-            store.ids.add(rec.eventID);
-            store.records++;
-            if (exceedsCloudWatchLimit(rec.size)) store.large.set(rec.eventID, rec.size);
-            const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
-            if (!Number.isNaN(t)) {
-              const h = t - (t % HOUR);
-              store.hourly.set(h, (store.hourly.get(h) ?? 0) + 1);
-            }
-          }, { ...DEFAULT_READ_LIMITS });
-          store.files++;
-          store.bytes += f.size;
-          if (r.error) {
-            store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
-            // A file whose read broke off (not a corrupt file, which is the trail's own reality) leaves S3 unproven.
-            if (r.readFailed) store.errors.push({ what: `read s3://${target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
-          }
+          await readDeliveredFile(objects, target.bucket, f, maxFileBytes, store);
         } finally {
           opts.onProgress?.(++done, files.length);
         }
       }),
     ),
   );
+}
+
+/**
+ * Reads one delivered log file into the store. A file not read (refused, failing, cut off) leaves
+ * S3 unproven — nothing may be counted missing from it, or a fault on the tool's own read would
+ * become a gap in the trail — while a corrupt file is the trail's own reality and only listed.
+ */
+export async function readDeliveredFile(objects: ReturnType<AwsClients['objects']>, bucket: string, f: { key: string; size: number }, maxFileBytes: number, store: DeliveredStore): Promise<void> {
+  if (f.size > maxFileBytes) {
+    store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `larger than the ${Math.round(maxFileBytes / 1048576)} MiB cap: not read` });
+    return;
+  }
+  let res;
+  try {
+    res = await objects.get(bucket, f.key);
+  } catch (e) {
+    const c = classifyError(e);
+    store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
+    store.errors.push({ what: `read s3://${bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
+    return;
+  }
+  const r = await readLogRecords(
+    res.body,
+    (rec) => {
+      if (!rec.management || !rec.eventID) return;
+      store.ids.add(rec.eventID);
+      store.records++;
+      if (exceedsCloudWatchLimit(rec.size)) store.large.set(rec.eventID, rec.size);
+      const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
+      if (!Number.isNaN(t)) {
+        const h = t - (t % HOUR);
+        store.hourly.set(h, (store.hourly.get(h) ?? 0) + 1);
+      }
+    },
+    { ...DEFAULT_READ_LIMITS },
+  );
+  store.files++;
+  store.bytes += f.size;
+  if (r.error) {
+    store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
+    if (r.readFailed) store.errors.push({ what: `read s3://${bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+  }
 }
 
 /** CloudWatch Logs events fetched by time range, only the ranges compared. */

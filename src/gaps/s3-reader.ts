@@ -2,13 +2,9 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { AwsClients } from '../aws/clients.js';
 import { classifyError } from '../aws/call.js';
-import { inertLine } from '../util/text.js';
-import { readLogRecords, DEFAULT_READ_LIMITS } from './logfile.js';
-import { dayPrefix, keyDeliveryTime, DEFAULT_MAX_FILE_BYTES, type DeliveredStore, type S3Target } from './deliveries.js';
-import { exceedsCloudWatchLimit } from './model.js';
+import { dayPrefix, keyDeliveryTime, readDeliveredFile, DEFAULT_MAX_FILE_BYTES, type DeliveredStore, type S3Target } from './deliveries.js';
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 
 /** What the S3 side of one gap measurement may spend. */
 export interface S3Budget {
@@ -141,39 +137,7 @@ export class S3Reader {
       files.map((f) =>
         limit(async () => {
           try {
-            if (f.size > maxFileBytes) {
-              store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `larger than the ${Math.round(maxFileBytes / 1048576)} MiB cap: not read` });
-              return;
-            }
-            let res;
-            try {
-              res = await objects.get(this.target.bucket, f.key);
-            } catch (e) {
-              const c = classifyError(e);
-              store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: `could not read (s3:GetObject): ${c.code}` });
-              // Any file not read (refused, failing, cut off) leaves S3 unproven: nothing may be counted
-              // missing from it, or a fault on the tool's own read would become a gap in the trail.
-              store.errors.push({ what: `read s3://${this.target.bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
-              return;
-            }
-            const r = await readLogRecords(res.body, (rec) => {
-              if (!rec.management || !rec.eventID) return;
-              store.ids.add(rec.eventID);
-              store.records++;
-              if (exceedsCloudWatchLimit(rec.size)) store.large.set(rec.eventID, rec.size);
-              const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
-              if (!Number.isNaN(t)) {
-                const h = t - (t % HOUR);
-                store.hourly.set(h, (store.hourly.get(h) ?? 0) + 1);
-              }
-            }, { ...DEFAULT_READ_LIMITS });
-            store.files++;
-            store.bytes += f.size;
-            if (r.error) {
-              store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
-              // A read that broke off leaves S3 unproven; a corrupt file is the trail's own reality.
-              if (r.readFailed) store.errors.push({ what: `read s3://${this.target.bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
-            }
+            await readDeliveredFile(objects, this.target.bucket, f, maxFileBytes, store);
           } finally {
             this.opts.onProgress?.(++done, files.length);
           }
