@@ -106,6 +106,13 @@ export interface AwsClients {
   readonly limiters: RateLimiters;
   /** What the run's deadline, timeouts, circuits and throttling budgets did (see guard.ts). */
   guardSummary?(): GuardSummary;
+  /**
+   * Settles when the caller's identity is confirmed (connect.ts); rejects with the one-line
+   * configuration error when it is not. Absent: nothing left to confirm.
+   */
+  readonly verified?: Promise<void>;
+  /** Fails every call in flight and refuses new ones (a run whose identity was refused). */
+  cancel?(reason: Error): void;
 }
 
 type AnyClient = {
@@ -279,6 +286,7 @@ export function createClients(opts: ClientOptions): AwsClients {
     },
     limiters: new RateLimiters({ ...API_RATE_LIMITS, ...(opts.rateLimits ?? {}) }),
     guardSummary: () => guard.summary(),
+    cancel: (reason) => guard.cancel(reason),
     cloudtrail: (region) => make('cloudtrail', r(region), SDK.cloudtrail),
     s3,
     objects: (region) => {

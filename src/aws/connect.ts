@@ -13,6 +13,12 @@ export interface ConnectOptions {
   env: Record<string, string | undefined>;
   /** The shared config the CLI loaded for the profile in force. */
   config?: SharedConfig;
+  /**
+   * Return as soon as the credentials are resolved, the identity check still on the wire: its
+   * outcome is `clients.verified`. A diagnosis then starts its first reads in the same round trip
+   * (see `afterIdentity`).
+   */
+  identityInBackground?: boolean;
 }
 
 export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<AwsClients> {
@@ -31,6 +37,17 @@ export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<A
     throw new AwsConfigError(credentialFailure(e, c.config, c.env));
   }
   const clients = createClients({ ...opts, credentials, earlierCalls });
+  const verified = verifyIdentity(clients, opts, c);
+  if (!c.identityInBackground) {
+    await verified;
+    return clients;
+  }
+  // Observed here so that a refusal nobody has awaited yet is not an unhandled rejection.
+  verified.catch(() => undefined);
+  return Object.assign(clients, { verified });
+}
+
+async function verifyIdentity(clients: AwsClients, opts: ClientOptions, c: ConnectOptions): Promise<void> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
     await clients.sts().send(new GetCallerIdentityCommand({}));
@@ -42,5 +59,4 @@ export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<A
     if (kind === 'throttled' || kind === 'server' || kind === 'timeout' || cutOff) throw new AwsUnavailableError(`${message} — nothing could be checked; try again`);
     throw new AwsConfigError(message);
   }
-  return clients;
 }

@@ -92,6 +92,20 @@ describe('RunGuard', () => {
     g.dispose();
   });
 
+  it('a cancelled run fails what is in flight with the reason and sends nothing more, without calling it a deadline', async () => {
+    const g = new RunGuard({ attemptTimeoutMs: 10_000 });
+    const inflight = settle(g.timed('s3', undefined, () => new Promise<{ response: { body?: unknown } }>(() => undefined)));
+    const why = new Error('the caller’s identity was refused');
+    g.cancel(why);
+    expect(await inflight).toEqual({ ok: false, error: why });
+    let sent = false;
+    const next = await settle(g.attempt('s3@eu-west-1', 'HeadBucket', async () => (sent = true)));
+    expect(next).toEqual({ ok: false, error: why });
+    expect(sent).toBe(false);
+    expect(g.summary().deadlineReached).toBe(false);
+    g.dispose();
+  });
+
   it('an attempt with no answer within the attempt timeout fails as a TimeoutError (which the SDK retries)', async () => {
     const g = new RunGuard({ attemptTimeoutMs: 50 });
     let aborted = false;

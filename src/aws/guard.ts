@@ -136,6 +136,7 @@ export class RunGuard {
   private readonly timeoutLimit: number;
   private readonly startedAt: number;
   deadlineReached = false;
+  private cancelled?: Error;
 
   constructor(private readonly opts: GuardOptions) {
     this.attemptTimeoutMs = opts.attemptTimeoutMs;
@@ -163,6 +164,16 @@ export class RunGuard {
   private expire(): void {
     this.deadlineReached = true;
     this.run.abort(this.deadlineError());
+    for (const s of this.services.values()) s.gate.drain();
+  }
+
+  /**
+   * Ends the run now: every call in flight or queued fails with `reason`, and no new one is sent.
+   * For a run whose outcome no longer matters (the caller's identity was refused while the plan ran).
+   */
+  cancel(reason: Error): void {
+    this.cancelled = reason;
+    this.run.abort(reason);
     for (const s of this.services.values()) s.gate.drain();
   }
 
@@ -194,6 +205,7 @@ export class RunGuard {
 
   /** Throws when operation `op` of the service must not be called. */
   private admit(s: ServiceState, op: string): void {
+    if (this.cancelled) throw this.cancelled;
     if (this.deadlineReached || (this.opts.deadlineAt !== undefined && this.clock() >= this.opts.deadlineAt)) {
       this.deadlineReached = true;
       s.refused++;

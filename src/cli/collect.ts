@@ -4,6 +4,7 @@ import { emit, recordedEndpoint, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { addTargetOptions, liveRequest, startProgress } from './diagnose.js';
 import { serializeEvidence } from '../evidence/io.js';
+import { afterIdentity } from '../aws/identity-gate.js';
 
 interface CollectFlags {
   trail?: string;
@@ -32,18 +33,20 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         throw new UsageError('collect writes JSON evidence: pass --out FILE (or pipe stdout)');
       }
       const { trail, window, now, options } = liveRequest(flags, ctx);
-      // The diagnosis modules load while the identity check is on the wire.
-      const [clients, { gather }] = await Promise.all([ctx.makeClients(options), import('./pipeline.js')]);
+      // The diagnosis modules load while the credentials resolve; the identity check then shares
+      // its round trip with the plan's first reads.
+      const [clients, { gather }] = await Promise.all([ctx.makeClients(options, { identityInBackground: true }), import('./pipeline.js')]);
       const progress = startProgress(ctx, flags);
       let text: string;
       try {
         // The same gathering as diagnose (gaps included when the first pass finds no cause),
         // so a replay reaches the same verdict.
-        const { evidence } = await gather(
+        const run = gather(
           clients,
           { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: recordedEndpoint(options), onProgress: progress.listener },
           { integrity: flags.integrity !== false, gaps: 'auto', onPhase: progress.phase },
         );
+        const { evidence } = await afterIdentity(clients, run);
         // The call log of the run, the same records --debug prints.
         text = serializeEvidence({ ...evidence, calls: [...clients.calls] });
       } finally {

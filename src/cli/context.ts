@@ -15,7 +15,7 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   now: () => Date;
   /** May be async: the SDK is loaded only when a live command needs it (demo, --help, --evidence stay fast). */
-  makeClients: (opts: ClientOptions) => AwsClients | Promise<AwsClients>;
+  makeClients: (opts: ClientOptions, how?: { identityInBackground?: boolean }) => AwsClients | Promise<AwsClients>;
   /** Set by a command: the process exit code. */
   exitCode: number;
   /**
@@ -31,8 +31,9 @@ export function defaultContext(): CliContext {
     stderr: process.stderr,
     env: process.env,
     now: () => new Date(),
-    // Credentials resolved and the caller's identity read before the command does anything else.
-    makeClients: async (opts) => (await import('../aws/connect.js')).connect(opts, { env: ctx.env, config: ctx.aws }),
+    // Credentials resolved and the caller's identity read before the command does anything else,
+    // or, for a diagnosis, alongside its first reads (`afterIdentity` then settles the run).
+    makeClients: async (opts, how) => (await import('../aws/connect.js')).connect(opts, { env: ctx.env, config: ctx.aws, ...how }),
     exitCode: 0,
   };
   return ctx;

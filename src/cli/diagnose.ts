@@ -8,6 +8,7 @@ import { render } from '../report/index.js';
 import { createProgressDisplay } from '../report/progress.js';
 import { exitCodeFor, type Report } from '../report/model.js';
 import type { Evidence } from '../evidence/schema.js';
+import { afterIdentity } from '../aws/identity-gate.js';
 
 interface DiagnoseFlags extends AwsFlags {
   trail?: string;
@@ -96,16 +97,18 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         report = diagnose(await readEvidenceFile(flags.evidence));
       } else {
         const { trail, window, now, options } = liveRequest(flags, ctx);
-        // The diagnosis modules load while the identity check is on the wire.
-        const [clients, { gather }] = await Promise.all([ctx.makeClients(options), import('./pipeline.js')]);
+        // The diagnosis modules load while the credentials resolve; the identity check then shares
+        // its round trip with the plan's first reads.
+        const [clients, { gather }] = await Promise.all([ctx.makeClients(options, { identityInBackground: true }), import('./pipeline.js')]);
         const progress = startProgress(ctx, flags);
         let evidence: Evidence;
         try {
-          ({ report, evidence } = await gather(
+          const run = gather(
             clients,
             { trail: trail.id, region: options.region, window, now, profile: options.profile, endpointUrl: recordedEndpoint(options), onProgress: progress.listener },
             { integrity: flags.integrity !== false, gaps: gapsMode(flags.gaps), onPhase: progress.phase },
-          ));
+          );
+          ({ report, evidence } = await afterIdentity(clients, run));
         } finally {
           progress.stop();
         }

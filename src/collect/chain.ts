@@ -114,6 +114,14 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** Awaits another node's result inside a collector: the collector's chain continues after that node's. */
+export async function joined<T>(result: Promise<{ value: T; depth: number }>): Promise<T> {
+  const r = await result;
+  const store = als.getStore();
+  if (store) store.depth = Math.max(store.depth, r.depth);
+  return r.value;
+}
+
 /** Runs a plan node: its chain starts after the deepest of its inputs. Returns the node's result and end depth. */
 export async function runNode<T>(node: string, startDepth: number, audit: CallAudit[] | undefined, fn: () => Promise<T>): Promise<{ value: T; depth: number }> {
   const store: Store = { node, depth: startDepth, audit };

@@ -244,6 +244,8 @@ describe('plan validation and isolation', () => {
     expect(() => planOrder([mk('s1', ['s2']), mk('s2', ['s1'])])).toThrow(/cycle s1 → s2 → s1/);
     expect(() => planOrder([mk('s1', ['nope'])])).toThrow(/unknown input nope/);
     expect(() => planOrder([mk('s1', []), mk('s1', [])])).toThrow(/duplicate/);
+    const later = { ...mk('s2', []), later: ['s1'] } as unknown as AnyCollector;
+    expect(() => planOrder([mk('s1', ['s2']), later])).toThrow(/cycle s1 → s2 → s1/);
     expect(planOrder(COLLECTORS).indexOf('trail')).toBeLessThan(planOrder(COLLECTORS).indexOf('s9'));
   });
 

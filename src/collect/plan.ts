@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { StepNumber } from '../model/index.js';
 import type { Probe } from '../evidence/probe.js';
 import { inertLine } from '../util/text.js';
-import { runNode, type CallAudit } from './chain.js';
+import { joined, runNode, type CallAudit } from './chain.js';
 import { STEP_TITLES, type ProgressListener, type StepProgressEvent } from './progress.js';
 import { DEFAULT_LIMITS, type AnyCollector, type CollectContext, type NodeName, type Outputs } from './types.js';
 import { collectors as c1 } from './step1-trail.js';
@@ -66,7 +66,7 @@ export function planOrder(collectors: readonly AnyCollector[]): NodeName[] {
     const c = byName.get(n);
     if (!c) throw new Error(`collection plan: ${path[path.length - 1] ?? '?'} needs unknown input ${n}`);
     state.set(n, 'visiting');
-    for (const d of c.needs) visit(d, [...path, n]);
+    for (const d of [...c.needs, ...(c.later ?? [])]) visit(d, [...path, n]);
     state.set(n, 'done');
     order.push(n);
   };
@@ -174,7 +174,7 @@ function subPlan(byName: Map<NodeName, AnyCollector>, only: readonly NodeName[],
     const c = byName.get(n);
     if (!c) throw new Error(`collection plan: no collector ${n}`);
     keep.add(n);
-    for (const d of c.needs) visit(d);
+    for (const d of [...c.needs, ...(c.later ?? [])]) visit(d);
   };
   for (const n of only) visit(n);
   return [...byName.values()].filter((c) => keep.has(c.name));
@@ -222,6 +222,8 @@ export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: Pl
       const deps = await Promise.all(c.needs.map((n) => start(n)));
       const inputs: Record<string, unknown> = { ctx };
       c.needs.forEach((n, i) => (inputs[n] = deps[i]!.value));
+      // Awaited inside the collector, so the wait deepens the collector's own chain of calls.
+      for (const n of c.later ?? []) inputs[n] = () => joined(start(n));
       const startDepth = Math.max(0, ...deps.map((d) => d.depth));
       if (!stepStart.has(c.step)) {
         stepStart.set(c.step, Date.now());

@@ -7,6 +7,7 @@ import { AccessLogSummarizer } from './access-log-summary.js';
 import { STEP_TITLES } from './progress.js';
 import { defineCollector } from './types.js';
 import { daysCovering, errorNameOf, probe, probeFromError, skippedProbe, text } from './util.js';
+import { inBucketRegion } from './bucket-region.js';
 
 /**
  * Step 4, S3 server access logs of the trail's bucket (the runbook's fallback for refused writes).
@@ -213,20 +214,25 @@ export const accessLogsCollector = defineCollector({
   name: 'accessLogs',
   step: 4,
   title: STEP_TITLES[4],
-  needs: ['trail', 'bucketLocation'],
+  needs: ['trail'],
+  later: ['bucketLocation'],
   apis: ACCESS_LOG_APIS,
-  async run(clients, { trail, bucketLocation: bl, ctx }): Promise<Probe<AccessLogs>> {
+  async run(clients, { trail, bucketLocation, ctx }): Promise<Probe<AccessLogs>> {
     const t = trail.resolved;
-    if (!t || !bl.bucket || !bl.readable) return skippedProbe(bl.skipReason ?? 'bucket not readable');
-    const region = bl.region ?? t.homeRegion;
-    return readAccessLogs(clients.s3(region), {
-      bucket: bl.bucket,
-      ...(t.config.s3KeyPrefix ? { prefix: t.config.s3KeyPrefix } : {}),
-      accountId: t.ownerAccount,
-      region,
-      window: ctx.window,
-      now: ctx.now,
-    });
+    const configured = t?.config.s3BucketName;
+    const read = (region: string) =>
+      readAccessLogs(clients.s3(region), {
+        bucket: configured!,
+        ...(t!.config.s3KeyPrefix ? { prefix: t!.config.s3KeyPrefix } : {}),
+        accountId: t!.ownerAccount,
+        region,
+        window: ctx.window,
+        now: ctx.now,
+      });
+    // GetBucketLogging goes out with HeadBucket, in the trail's home region (bucket-region.ts).
+    const { location: bl, value } = await inBucketRegion(t && configured ? t.homeRegion : undefined, bucketLocation, read);
+    if (!t || !bl.bucket || !bl.readable || !value) return skippedProbe(bl.skipReason ?? 'bucket not readable');
+    return value;
   },
 });
 

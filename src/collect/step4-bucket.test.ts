@@ -38,14 +38,17 @@ describe('step 4: the bucket', () => {
     expect(fake.s3.commandCalls(GetBucketLocationCommand)).toHaveLength(0);
   });
 
-  it('HeadBucket 404: absent, the rest skipped, the listing skipped', async () => {
+  it('HeadBucket 404: absent, the rest skipped, the listing skipped (the early reads are dropped)', async () => {
     fake.s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    fake.s3.on(GetBucketPolicyCommand).rejects(awsError('NoSuchBucket', 404));
+    fake.s3.on(ListObjectsV2Command).rejects(awsError('NoSuchBucket', 404));
     const { outputs } = await runFakePlan(fake);
     expect(outputs.s4.head).toMatchObject({ status: 'absent', errorCode: 'NoSuchBucket' });
     expect(outputs.s4.policy).toMatchObject({ status: 'skipped', reason: 'bucket does not exist' });
-    expect(outputs.s6.listing.status).toBe('skipped');
-    expect(fake.s3.commandCalls(GetBucketPolicyCommand)).toHaveLength(0);
-    expect(fake.s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(outputs.s6.listing).toMatchObject({ status: 'skipped', reason: 'bucket does not exist' });
+    // Sent with HeadBucket, once, and never again once it said there is no bucket.
+    expect(fake.s3.commandCalls(GetBucketPolicyCommand)).toHaveLength(1);
+    expect(fake.s3.commandCalls(ListObjectsV2Command).length).toBeLessThanOrEqual(8);
   });
 
   it('HeadBucket 403: denied (another account, likely), never "missing"; the region header is kept and the other reads still tried', async () => {
@@ -59,26 +62,63 @@ describe('step 4: the bucket', () => {
     expect(policyCall).toBeDefined();
   });
 
-  it('bucket in another region: the 301 names it, and every read goes there', async () => {
+  it('bucket in another region: the reads sent early to the home region are dropped, and every read goes where the 301 says', async () => {
     const seen: string[] = [];
+    const redirect = () => awsError('PermanentRedirect', 301, { $response: { statusCode: 301, headers: { 'x-amz-bucket-region': 'ap-southeast-2' } } });
     fake.s3.on(HeadBucketCommand).callsFake(async (_i, getClient) => {
       const r = await regionOf(getClient as never);
       seen.push(`HeadBucket@${r}`);
-      if (r !== 'ap-southeast-2') throw awsError('301', 301, { $response: { statusCode: 301, headers: { 'x-amz-bucket-region': 'ap-southeast-2' } } });
+      if (r !== 'ap-southeast-2') throw redirect();
       return { BucketRegion: 'ap-southeast-2' };
     });
     fake.s3.on(GetBucketPolicyCommand).callsFake(async (_i, getClient) => {
-      seen.push(`GetBucketPolicy@${await regionOf(getClient as never)}`);
-      return { Policy: '{}' };
+      const r = await regionOf(getClient as never);
+      seen.push(`GetBucketPolicy@${r}`);
+      if (r !== 'ap-southeast-2') throw redirect();
+      return { Policy: '{"Version":"2012-10-17","Statement":[]}' };
     });
     fake.s3.on(ListObjectsV2Command).callsFake(async (_i, getClient) => {
-      seen.push(`ListObjectsV2@${await regionOf(getClient as never)}`);
+      const r = await regionOf(getClient as never);
+      seen.push(`ListObjectsV2@${r}`);
+      if (r !== 'ap-southeast-2') throw redirect();
       return { Contents: [] };
     });
     const { outputs } = await runFakePlan(fake);
     expect(outputs.s4.head.value?.region).toBe('ap-southeast-2');
-    expect(seen.slice(0, 2)).toEqual(['HeadBucket@eu-west-1', 'HeadBucket@ap-southeast-2']);
-    expect(new Set(seen.slice(2))).toEqual(new Set(['GetBucketPolicy@ap-southeast-2', 'ListObjectsV2@ap-southeast-2']));
+    expect(outputs.s4.policy).toEqual({ status: 'ok', value: '{"Version":"2012-10-17","Statement":[]}' });
+    expect(outputs.s6.listing.status).toBe('ok');
+    expect(seen.filter((c) => c.startsWith('HeadBucket'))).toEqual(['HeadBucket@eu-west-1', 'HeadBucket@ap-southeast-2']);
+    const resent = seen.slice(seen.indexOf('HeadBucket@ap-southeast-2') + 1);
+    expect(resent).toContain('GetBucketPolicy@ap-southeast-2');
+    expect(resent).toContain('ListObjectsV2@ap-southeast-2');
+    expect(resent.filter((c) => !c.endsWith('@ap-southeast-2'))).toEqual([]);
+    expect(seen.filter((c) => c === 'GetBucketPolicy@ap-southeast-2')).toHaveLength(1);
+  });
+
+  it('the configuration reads and the listing start with HeadBucket, not after it', async () => {
+    const order: string[] = [];
+    let releaseHead!: () => void;
+    const headAnswered = new Promise<void>((r) => (releaseHead = r));
+    fake.s3.on(HeadBucketCommand).callsFake(async () => {
+      order.push('HeadBucket sent');
+      await headAnswered;
+      order.push('HeadBucket answered');
+      return { BucketRegion: 'eu-west-1' };
+    });
+    fake.s3.on(GetBucketPolicyCommand).callsFake(async () => {
+      order.push('GetBucketPolicy sent');
+      if (order.includes('ListObjectsV2 sent')) releaseHead();
+      return { Policy: '{}' };
+    });
+    fake.s3.on(ListObjectsV2Command).callsFake(async () => {
+      if (!order.includes('ListObjectsV2 sent')) order.push('ListObjectsV2 sent');
+      if (order.includes('GetBucketPolicy sent')) releaseHead();
+      return { Contents: [] };
+    });
+    const { outputs } = await runFakePlan(fake);
+    expect(outputs.s4.policy).toEqual({ status: 'ok', value: '{}' });
+    expect(order.indexOf('GetBucketPolicy sent')).toBeLessThan(order.indexOf('HeadBucket answered'));
+    expect(order.indexOf('ListObjectsV2 sent')).toBeLessThan(order.indexOf('HeadBucket answered'));
   });
 
   it('no region header: GetBucketLocation decides ("" is us-east-1)', async () => {

@@ -15,16 +15,17 @@ import type { AwsClients } from '../aws/clients.js';
 import type { Probe } from '../evidence/probe.js';
 import type { KmsKey, LifecycleRule, Step4 } from '../evidence/schema.js';
 import { inertText } from '../util/text.js';
-import { all, send } from './chain.js';
+import { all, branch, send } from './chain.js';
+import { inBucketRegion } from './bucket-region.js';
 import { defineCollector, type BucketLocation } from './types.js';
 import { bucketRegionFromError, compact, errorNameOf, httpStatusOf, iso, MAX_POLICY_CHARS, parseArn, probe, probeFromError, skippedProbe, text } from './util.js';
 import { STEP_TITLES } from './progress.js';
 
 /**
- * Step 4: the destination bucket. HeadBucket first (in the trail's home region) to learn the bucket's
- * region — S3 names it even in a redirect or a 403 — then every configuration read concurrently with
- * a client in that region, and for SSE-KMS the key (trail KmsKeyId, else the bucket's default key) in
- * the key's own region. 404 is absent; 403 is "exists, not readable" (often another account), never
+ * Step 4: the destination bucket. HeadBucket (in the trail's home region) learns the bucket's
+ * region — S3 names it even in a redirect or a 403 — while every configuration read already runs
+ * in the home region (bucket-region.ts: redone where the bucket is when that guess is wrong), and
+ * for SSE-KMS the key (trail KmsKeyId, else the bucket's default key) in the key's own region. 404 is absent; 403 is "exists, not readable" (often another account), never
  * "missing".
  */
 
@@ -168,11 +169,58 @@ export async function readKey(clients: AwsClients, keyRef: string, fallbackRegio
 
 type Encryption = NonNullable<Step4['encryption']['value']>;
 
+/** The bucket's configuration reads, all at once, with a client in the bucket's region. */
+async function bucketReads(s3: S3Client, bucket: string) {
+  const read = <R, T>(fn: () => Promise<R>, map: (r: R) => T, needs: string, absent: string[] = []) => probe(fn, map, { needs, absentCodes: [...NO_BUCKET, ...absent] });
+  const [policy, encryption, ownership, objectLock, lifecycle, requestPayment] = await all([
+    () => read(() => send(s3, new GetBucketPolicyCommand({ Bucket: bucket })), (r) => inertText(r.Policy ?? '', MAX_POLICY_CHARS), 's3:GetBucketPolicy', ['NoSuchBucketPolicy']),
+    () =>
+      read(
+        () => send(s3, new GetBucketEncryptionCommand({ Bucket: bucket })),
+        (r): Encryption => {
+          const rule = r.ServerSideEncryptionConfiguration?.Rules?.[0];
+          const d = rule?.ApplyServerSideEncryptionByDefault;
+          return compact({ algorithm: d?.SSEAlgorithm ?? 'none', kmsKeyId: text(d?.KMSMasterKeyID, 400), bucketKeyEnabled: rule?.BucketKeyEnabled });
+        },
+        's3:GetEncryptionConfiguration',
+        ['ServerSideEncryptionConfigurationNotFoundError'],
+      ),
+    () =>
+      read(
+        () => send(s3, new GetBucketOwnershipControlsCommand({ Bucket: bucket })),
+        (r) => ({ objectOwnership: r.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'Unknown' }),
+        's3:GetBucketOwnershipControls',
+        ['OwnershipControlsNotFoundError'],
+      ),
+    () =>
+      read(
+        () => send(s3, new GetObjectLockConfigurationCommand({ Bucket: bucket })),
+        (r) => {
+          const c = r.ObjectLockConfiguration;
+          const d = c?.Rule?.DefaultRetention;
+          return compact({ enabled: c?.ObjectLockEnabled === 'Enabled', mode: d?.Mode, days: d?.Days, years: d?.Years });
+        },
+        's3:GetBucketObjectLockConfiguration',
+        ['ObjectLockConfigurationNotFoundError'],
+      ),
+    () =>
+      read(
+        () => send(s3, new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })),
+        (r) => (r.Rules ?? []).slice(0, 1_000).map(lifecycleRuleOf),
+        's3:GetLifecycleConfiguration',
+        ['NoSuchLifecycleConfiguration'],
+      ),
+    () => read(() => send(s3, new GetBucketRequestPaymentCommand({ Bucket: bucket })), (r) => ({ payer: r.Payer ?? 'BucketOwner' }), 's3:GetBucketRequestPayment'),
+  ]);
+  return { policy, encryption, ownership, objectLock, lifecycle, requestPayment };
+}
+
 export const step4 = defineCollector({
   name: 's4',
   step: 4,
   title: STEP_TITLES[4],
-  needs: ['trail', 'bucketLocation'],
+  needs: ['trail'],
+  later: ['bucketLocation'],
   apis: [
     's3:GetBucketLocation',
     's3:GetBucketPolicy',
@@ -184,69 +232,36 @@ export const step4 = defineCollector({
     'kms:DescribeKey',
     'kms:GetKeyPolicy',
   ],
-  async run(clients, { trail, bucketLocation: bl }): Promise<Step4> {
+  async run(clients, { trail, bucketLocation }): Promise<Step4> {
     const t = trail.resolved;
+    const configured = t?.config.s3BucketName;
+    const trailKey = t?.config.kmsKeyId;
+    // The trail's own key waits neither for the bucket's region nor for its encryption settings.
+    const trailKeyRead = t && trailKey && configured ? branch(() => readKey(clients, trailKey, t.homeRegion)) : undefined;
+    // Awaited below; observed now so that a failure meanwhile is not an unhandled rejection.
+    trailKeyRead?.catch(() => undefined);
+    const early = t && configured ? t.homeRegion : undefined;
+    const { location: bl, value: reads, region } = await inBucketRegion(early, bucketLocation, (r) => bucketReads(clients.s3(r), configured!));
     const bucket = bl.bucket;
     const base = { ...(bucket ? { bucket } : {}), head: bl.head };
-    if (!t || !bucket || !bl.readable) {
+    if (!t || !bucket || !reads || !region) {
+      await trailKeyRead?.catch(() => undefined);
       const why = bl.skipReason ?? 'bucket not readable';
       const s = <T>() => skippedProbe<T>(why);
       return { ...base, location: bl.location.status === 'skipped' ? s() : bl.location, policy: s(), encryption: s(), kmsKey: s(), kmsKeyPolicy: s(), ownership: s(), objectLock: s(), lifecycle: s(), requestPayment: s() };
     }
-    const region = bl.region ?? t.homeRegion;
-    const s3 = clients.s3(region);
-    const trailKey = t.config.kmsKeyId;
-    const read = <R, T>(fn: () => Promise<R>, map: (r: R) => T, needs: string, absent: string[] = []) => probe(fn, map, { needs, absentCodes: [...NO_BUCKET, ...absent] });
-
-    const [location, policy, encryption, ownership, objectLock, lifecycle, requestPayment, trailKeyRead] = await all([
-      () =>
-        bl.locationFromHead || bl.location.status !== 'skipped'
-          ? Promise.resolve(bl.location)
-          : read(() => send(s3, new GetBucketLocationCommand({ Bucket: bucket })), (r) => ({ region: regionOfConstraint(r.LocationConstraint) }), 's3:GetBucketLocation'),
-      () => read(() => send(s3, new GetBucketPolicyCommand({ Bucket: bucket })), (r) => inertText(r.Policy ?? '', MAX_POLICY_CHARS), 's3:GetBucketPolicy', ['NoSuchBucketPolicy']),
-      () =>
-        read(
-          () => send(s3, new GetBucketEncryptionCommand({ Bucket: bucket })),
-          (r): Encryption => {
-            const rule = r.ServerSideEncryptionConfiguration?.Rules?.[0];
-            const d = rule?.ApplyServerSideEncryptionByDefault;
-            return compact({ algorithm: d?.SSEAlgorithm ?? 'none', kmsKeyId: text(d?.KMSMasterKeyID, 400), bucketKeyEnabled: rule?.BucketKeyEnabled });
-          },
-          's3:GetEncryptionConfiguration',
-          ['ServerSideEncryptionConfigurationNotFoundError'],
-        ),
-      () =>
-        read(
-          () => send(s3, new GetBucketOwnershipControlsCommand({ Bucket: bucket })),
-          (r) => ({ objectOwnership: r.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'Unknown' }),
-          's3:GetBucketOwnershipControls',
-          ['OwnershipControlsNotFoundError'],
-        ),
-      () =>
-        read(
-          () => send(s3, new GetObjectLockConfigurationCommand({ Bucket: bucket })),
-          (r) => {
-            const c = r.ObjectLockConfiguration;
-            const d = c?.Rule?.DefaultRetention;
-            return compact({ enabled: c?.ObjectLockEnabled === 'Enabled', mode: d?.Mode, days: d?.Days, years: d?.Years });
-          },
-          's3:GetBucketObjectLockConfiguration',
-          ['ObjectLockConfigurationNotFoundError'],
-        ),
-      () =>
-        read(
-          () => send(s3, new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })),
-          (r) => (r.Rules ?? []).slice(0, 1_000).map(lifecycleRuleOf),
-          's3:GetLifecycleConfiguration',
-          ['NoSuchLifecycleConfiguration'],
-        ),
-      () => read(() => send(s3, new GetBucketRequestPaymentCommand({ Bucket: bucket })), (r) => ({ payer: r.Payer ?? 'BucketOwner' }), 's3:GetBucketRequestPayment'),
-      // The trail's own key does not wait for the bucket's encryption settings.
-      () => (trailKey ? readKey(clients, trailKey, t.homeRegion) : Promise.resolve(undefined)),
-    ]);
+    const { policy, encryption, ownership, objectLock, lifecycle, requestPayment } = reads;
+    const location =
+      bl.locationFromHead || bl.location.status !== 'skipped'
+        ? bl.location
+        : await probe(() => send(clients.s3(region), new GetBucketLocationCommand({ Bucket: bucket })), (r) => ({ region: regionOfConstraint(r.LocationConstraint) }), {
+            needs: 's3:GetBucketLocation',
+            absentCodes: NO_BUCKET,
+          });
+    const keyOfTrail = trailKeyRead ? await trailKeyRead : undefined;
 
     let kmsKeySource: Step4['kmsKeySource'];
-    let keyRead = trailKeyRead;
+    let keyRead = keyOfTrail;
     let noKeyReason = '';
     if (trailKey) kmsKeySource = 'trail';
     else if (encryption.status === 'ok' && encryption.value && encryption.value.algorithm.startsWith('aws:kms')) {

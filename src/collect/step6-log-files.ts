@@ -3,7 +3,8 @@ import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import type { Probe } from '../evidence/probe.js';
 import type { Gap, LogFileRef, Step6 } from '../evidence/schema.js';
 import { mapLimit, send } from './chain.js';
-import { defineCollector, type CollectContext } from './types.js';
+import { defineCollector, type CollectContext, type Outputs, type ResolvedTrail } from './types.js';
+import { inBucketRegion } from './bucket-region.js';
 import { daysCovering, hourFloor, iso, isoOf, probe, probeFromError, skippedProbe } from './util.js';
 import { STEP_TITLES } from './progress.js';
 
@@ -174,54 +175,63 @@ export const step6 = defineCollector({
   name: 's6',
   step: 6,
   title: STEP_TITLES[6],
-  needs: ['trail', 'caller', 'bucketLocation', 'organization'],
+  needs: ['trail', 'caller', 'organization'],
+  later: ['bucketLocation'],
   apis: ['s3:ListBucket'],
-  async run(clients, { trail, caller, bucketLocation: bl, organization, ctx }): Promise<Step6> {
+  async run(clients, { trail, caller, bucketLocation, organization, ctx }): Promise<Step6> {
     const t = trail.resolved;
-    if (!t || !bl.bucket || !bl.readable) {
+    const configured = t?.config.s3BucketName;
+    const early = t && configured ? t.homeRegion : undefined;
+    // The listing starts with HeadBucket, in the trail's home region (bucket-region.ts).
+    const { location: bl, value } = await inBucketRegion(early, bucketLocation, (region, stale) => listWindow(clients.s3(region), t!, configured!, caller, organization, ctx, stale));
+    if (!t || !bl.bucket || !bl.readable || !value) {
       return { prefixes: [], listing: skippedProbe(bl.skipReason ?? trail.skipReason ?? 'no bucket to list'), organizationId: organization };
     }
-    const bucket = bl.bucket;
-    const s3 = clients.s3(bl.region ?? t.homeRegion);
-    const isOrg = t.config.isOrganizationTrail;
-    // Log files are filed under the account whose events they hold: ours (for an organization trail seen
-    // from a member account, the member's), else the trail owner's.
-    const me = caller.status === 'ok' ? caller.value?.accountId : undefined;
-    const account = (isOrg ? me : undefined) ?? t.ownerAccount ?? me ?? '';
-    let orgId = organization.status === 'ok' ? organization.value : undefined;
-    if (isOrg && !orgId) orgId = await discoverOrgId(s3, bucket, t.config.s3KeyPrefix);
-    if (isOrg && !orgId) {
-      return {
-        prefixes: [],
-        listing: { status: 'error', errorCode: 'OrganizationIdUnknown', needs: 'organizations:DescribeOrganization', reason: 'organization trail: the organization id (for AWSLogs/<o-id>/) could not be learned' },
-        organizationId: organization,
-      };
-    }
-    const region = ctx.region;
-    const root = logRoot({ prefix: t.config.s3KeyPrefix, orgId, account, region });
-    const prefixes = daysCovering(ctx.window.start, ctx.window.end).map((d) => `${root}${dayPath(d)}/`);
-    const agg = new LogFileAggregate(ctx.window);
-    const results = await mapLimit(prefixes, ctx.limits.listConcurrency, async (p) => {
-      try {
-        return { ok: await listDay(s3, bucket, p, account, region, agg, ctx) };
-      } catch (err) {
-        return { err };
-      }
-    });
-    const failed = results.filter((r) => r.err);
-    let listing: Step6['listing'];
-    if (failed.length === results.length && failed.length > 0) {
-      listing = probeFromError(failed[0]!.err, { needs: 's3:ListBucket', absentCodes: ['NoSuchBucket'] });
-    } else {
-      const truncated = results.some((r) => r.ok?.truncated) || failed.length > 0;
-      listing = { status: 'ok', value: agg.result(truncated, [region]) };
-      if (failed.length) {
-        const e = probeFromError(failed[0]!.err, { needs: 's3:ListBucket' });
-        listing.reason = `${failed.length} of ${results.length} day prefixes could not be listed: ${e.reason}`;
-      } else if (truncated) listing.reason = `stopped after ${ctx.limits.maxKeys} keys`;
-    }
-    return { prefixes, listing, organizationId: organization };
+    return value;
   },
 });
+
+/** Lists every day prefix of the window; `stale()` true: stop starting listings (their answers will be dropped). */
+async function listWindow(s3: S3Client, t: ResolvedTrail, bucket: string, caller: Outputs['caller'], organization: Step6['organizationId'], ctx: CollectContext, stale: () => boolean): Promise<Step6> {
+  const isOrg = t.config.isOrganizationTrail;
+  // Log files are filed under the account whose events they hold: ours (for an organization trail seen
+  // from a member account, the member's), else the trail owner's.
+  const me = caller.status === 'ok' ? caller.value?.accountId : undefined;
+  const account = (isOrg ? me : undefined) ?? t.ownerAccount ?? me ?? '';
+  let orgId = organization.status === 'ok' ? organization.value : undefined;
+  if (isOrg && !orgId) orgId = await discoverOrgId(s3, bucket, t.config.s3KeyPrefix);
+  if (isOrg && !orgId) {
+    return {
+      prefixes: [],
+      listing: { status: 'error', errorCode: 'OrganizationIdUnknown', needs: 'organizations:DescribeOrganization', reason: 'organization trail: the organization id (for AWSLogs/<o-id>/) could not be learned' },
+      organizationId: organization,
+    };
+  }
+  const region = ctx.region;
+  const root = logRoot({ prefix: t.config.s3KeyPrefix, orgId, account, region });
+  const prefixes = daysCovering(ctx.window.start, ctx.window.end).map((d) => `${root}${dayPath(d)}/`);
+  const agg = new LogFileAggregate(ctx.window);
+  const results = await mapLimit(prefixes, ctx.limits.listConcurrency, async (p) => {
+    if (stale()) return { ok: { truncated: false } };
+    try {
+      return { ok: await listDay(s3, bucket, p, account, region, agg, ctx) };
+    } catch (err) {
+      return { err };
+    }
+  });
+  const failed = results.filter((r) => r.err);
+  let listing: Step6['listing'];
+  if (failed.length === results.length && failed.length > 0) {
+    listing = probeFromError(failed[0]!.err, { needs: 's3:ListBucket', absentCodes: ['NoSuchBucket'] });
+  } else {
+    const truncated = results.some((r) => r.ok?.truncated) || failed.length > 0;
+    listing = { status: 'ok', value: agg.result(truncated, [region]) };
+    if (failed.length) {
+      const e = probeFromError(failed[0]!.err, { needs: 's3:ListBucket' });
+      listing.reason = `${failed.length} of ${results.length} day prefixes could not be listed: ${e.reason}`;
+    } else if (truncated) listing.reason = `stopped after ${ctx.limits.maxKeys} keys`;
+  }
+  return { prefixes, listing, organizationId: organization };
+}
 
 export const collectors = [organizationCollector, step6] as const;

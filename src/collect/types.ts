@@ -118,23 +118,30 @@ export interface Outputs {
 }
 export type NodeName = keyof Outputs;
 
-export type Inputs<N extends readonly NodeName[]> = { [K in N[number]]: Outputs[K] } & { ctx: CollectContext };
+export type Inputs<N extends readonly NodeName[], L extends readonly NodeName[] = readonly []> = { [K in N[number]]: Outputs[K] } & {
+  [K in L[number]]: () => Promise<Outputs[K]>;
+} & { ctx: CollectContext };
 
-export interface Collector<K extends NodeName = NodeName, N extends readonly NodeName[] = readonly NodeName[]> {
+export interface Collector<K extends NodeName = NodeName, N extends readonly NodeName[] = readonly NodeName[], L extends readonly NodeName[] = readonly []> {
   name: K;
   step: StepNumber;
   title: string;
   needs: N;
+  /**
+   * Inputs the collector may start without and await when it must (each is then a function that
+   * resolves to the output): reads that can begin on a good guess before an answer arrives.
+   */
+  later?: L;
   /** IAM actions this collector may call. The union is the least-privilege policy. */
   apis: readonly string[];
-  run(clients: AwsClients, inputs: Inputs<N>): Promise<Outputs[K]>;
+  run(clients: AwsClients, inputs: Inputs<N, L>): Promise<Outputs[K]>;
 }
 
-/** Typed constructor: infers `needs` as a tuple so `run` sees exactly those inputs. */
-export function defineCollector<K extends NodeName, const N extends readonly NodeName[]>(c: Collector<K, N>): Collector<K, N> {
+/** Typed constructor: infers `needs` and `later` as tuples so `run` sees exactly those inputs. */
+export function defineCollector<K extends NodeName, const N extends readonly NodeName[], const L extends readonly NodeName[] = readonly []>(c: Collector<K, N, L>): Collector<K, N, L> {
   return c;
 }
 
-export type AnyCollector = Collector<NodeName, readonly NodeName[]>;
+export type AnyCollector = Collector<NodeName, readonly NodeName[], readonly NodeName[]>;
 
 export type { KmsKey };
