@@ -10,7 +10,8 @@
  * records at 2 requests/s, or moto's HTTP 500. Each run is the built CLI (`collect`, the same
  * pipeline as `diagnose`) as a user runs it; the verdict comes from replaying its evidence offline.
  * Per run: API calls (and which), bytes of log files read, wall time, and effective depth: wall /
- * delay (process start-up included) and the span of the AWS calls / delay (start-up excluded).
+ * delay (process start-up included), the span of the AWS calls / delay (start-up excluded), and
+ * the first pass's wall time / delay (the nine steps to their verdict, before any fallback).
  */
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ const BIN = opt('bin', 'dist/cli/bin.js');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Evidence {
-  stats?: { apiCalls: number; durationMs: number };
+  stats?: { apiCalls: number; durationMs: number; phases?: { firstPass?: { wallMs: number; calls: number } } };
   calls?: { service: string; operation: string; startedAt: number; durationMs: number; httpStatus?: number; errorCode?: string }[];
   gaps?: { status: string; reason?: string; stats?: { lookupEventsCalls: number; filesRead: number; bytesRead: number; s3ListCalls?: number } };
   integrity?: { stats?: { bytesRead?: number } };
@@ -53,6 +54,8 @@ interface Row {
   bytesRead: number;
   wallMs: number;
   spanMs: number;
+  /** From the first call of the nine steps to their verdict (the first pass), before any fallback. */
+  firstPassMs: number;
   gaps: string;
 }
 
@@ -115,10 +118,11 @@ async function main() {
               bytesRead: (ev.gaps?.stats?.bytesRead ?? 0) + (ev.integrity?.stats?.bytesRead ?? 0),
               wallMs: r.ms,
               spanMs: span,
+              firstPassMs: ev.stats?.phases?.firstPass?.wallMs ?? 0,
               gaps: ev.gaps ? `${ev.gaps.status}${ev.gaps.stats ? `, ${ev.gaps.stats.filesRead} files` : ''}` : 'not run',
             };
             rows.push(row);
-            log(`  history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
+            log(`  history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, first pass ${(row.firstPassMs / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
           }
         }
       } finally {
@@ -130,9 +134,9 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const lines = [
-    '| trail | event history | delay | verdict | API calls | LookupEvents | GetObject | log bytes read | wall | depth (wall / delay) | depth (AWS calls only) | gap fallback |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.trail} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${r.gaps} |`),
+    '| trail | event history | delay | verdict | API calls | LookupEvents | GetObject | log bytes read | wall | depth (wall / delay) | depth (AWS calls only) | first-pass depth | gap fallback |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.trail} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${(r.firstPassMs / r.delay).toFixed(1)} | ${r.gaps} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync('bench/diagnose/results.json', `${JSON.stringify({ date: new Date().toISOString(), hours: HOURS, since: SINCE, rows }, null, 2)}\n`);

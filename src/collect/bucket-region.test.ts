@@ -47,6 +47,15 @@ describe('bucket reads that start before HeadBucket answers', () => {
     expect(ended).toBe(true);
   });
 
+  it('evenIfAbsent (event history of a deleted bucket): the early read is the answer when HeadBucket found no bucket', async () => {
+    const absent: BucketLocation = { bucket: 'b', head: { status: 'absent', reason: 'gone' }, location: { status: 'skipped', reason: 'x' }, readable: false, skipReason: 'bucket does not exist' };
+    const regions: string[] = [];
+    const r = await inBucketRegion('eu-west-1', later(absent), async (region) => (regions.push(region), 'DeleteBucket found'), { evenIfAbsent: true });
+    expect(r.value).toBe('DeleteBucket found');
+    expect(regions).toEqual(['eu-west-1']);
+    expect((await inBucketRegion('eu-west-1', later(absent), async () => 'x')).value).toBeUndefined();
+  });
+
   it('no guess: nothing is read before HeadBucket answers', async () => {
     const order: string[] = [];
     const r = await inBucketRegion(undefined, async () => (order.push('located'), at('us-east-1')), async (region) => (order.push(`read ${region}`), 1));

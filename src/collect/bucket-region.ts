@@ -19,14 +19,22 @@ export interface InBucketRegion<T> {
 /**
  * `read(region, stale)` runs the reads against the bucket in `region`; `stale()` turns true once the
  * guess is known wrong, so that a long read (a listing of many day prefixes) stops starting calls
- * whose answers will be dropped. `guess` undefined: no early reads.
+ * whose answers will be dropped. `guess` undefined: no early reads. `evenIfAbsent`: read a bucket
+ * HeadBucket did not find too (in the guessed region).
  */
-export async function inBucketRegion<T>(guess: string | undefined, location: () => Promise<BucketLocation>, read: (region: string, stale: () => boolean) => Promise<T>): Promise<InBucketRegion<T>> {
+export async function inBucketRegion<T>(
+  guess: string | undefined,
+  location: () => Promise<BucketLocation>,
+  read: (region: string, stale: () => boolean) => Promise<T>,
+  opts: { evenIfAbsent?: boolean } = {},
+): Promise<InBucketRegion<T>> {
   let wrong = false;
   const early = guess === undefined ? undefined : settle(branch(() => read(guess, () => wrong)));
   const bl = await location();
   const region = bl.region ?? guess;
-  if (!bl.bucket || !bl.readable || region === undefined) {
+  // Event history still knows a bucket that no longer exists (its DeleteBucket is the answer).
+  const wanted = opts.evenIfAbsent ? !!bl.bucket : !!bl.bucket && bl.readable;
+  if (!wanted || region === undefined) {
     wrong = true;
     await early;
     return { location: bl };

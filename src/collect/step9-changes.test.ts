@@ -129,10 +129,28 @@ describe('step 9: configuration changes', () => {
     expect(byName).toContain('EventName=PutBucketPolicy');
     expect(outputs.s9.fromEventHistory.status).toBe('ok');
     expect(outputs.s9.changes.map((e) => e.eventId).sort()).toEqual([stop.eventID, policy.eventID].sort());
-    // pages are sequential; the by-name lookups run side by side after them (bucket: GetTrail → HeadBucket → 4 pages → by name)
+    // pages are sequential; the by-name lookups run side by side after them. The trail's changes are
+    // asked while GetTrail is on the wire (4 pages → by name), the bucket's while HeadBucket is
+    // (GetTrail → 4 pages → by name).
     const depth = (node: string) => Math.max(...audit.filter((a) => a.node === node && a.call === 'cloudtrail:LookupEvents').map((a) => a.depth));
-    expect(depth('history')).toBe(1 + 4 + 1);
-    expect(depth('historyResources')).toBe(2 + 4 + 1);
+    expect(depth('history')).toBe(4 + 1);
+    expect(depth('historyResources')).toBe(1 + 4 + 1);
+  });
+
+  it('another region’s trail seen here: the trail’s changes asked early in the region diagnosed are dropped and asked in its home region', async () => {
+    const stop = record('StopLogging', 'cloudtrail.amazonaws.com', { name: 'main' });
+    const asked: string[] = [];
+    fake.ct.on(LookupEventsCommand).callsFake(async (input: { LookupAttributes: { AttributeKey: string; AttributeValue: string }[] }, getClient) => {
+      const a = input.LookupAttributes[0]!;
+      const region = await regionOf(getClient as never);
+      if (a.AttributeKey === 'EventSource') asked.push(region);
+      // The StopLogging is in the trail's home region's history only.
+      return { Events: a.AttributeKey === 'EventSource' && region === REGION ? [asLookup(stop)] : [] };
+    });
+    const { outputs } = await runFakePlan(fake, { region: 'us-east-1' });
+    expect(outputs.s1.isShadowTrail).toBe(true);
+    expect(asked.sort()).toEqual([REGION, 'us-east-1'].sort());
+    expect(outputs.s9.changes.map((e) => e.eventId)).toEqual([stop.eventID]);
   });
 
   it('LookupEvents answering HTTP 500 (moto): a server-error probe (no permission named), never a crash', async () => {

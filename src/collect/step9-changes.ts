@@ -1,10 +1,11 @@
 import type { AwsClients } from '../aws/clients.js';
 import { lookupEvents, LOOKUP_EVENTS_NEEDS } from '../aws/lookup-events.js';
+import { inBucketRegion } from './bucket-region.js';
 import type { Probe } from '../evidence/probe.js';
 import type { ChangeEvent, Step3, Step9 } from '../evidence/schema.js';
 import { mergeChangeEvents, param, recordToChangeEvent } from '../evidence/events.js';
 import { CHANGE_EVENTS_BY_SOURCE, isCatalogued, LOOKUP_NAMES_BY_SOURCE } from '../evidence/change-events.js';
-import { all, recordCalls, currentDepth } from './chain.js';
+import { all, branch, recordCalls, currentDepth } from './chain.js';
 import { defineCollector, type CollectContext, type HistoryResult, type ResolvedTrail } from './types.js';
 import { logGroupTarget, scanLogEvents, crossAccountProbe } from './step3-log-events.js';
 import { parseArn, parseJsonObject, probe, roleNameFromArn, skippedProbe } from './util.js';
@@ -198,18 +199,26 @@ export const historyCollector = defineCollector({
   name: 'history',
   step: 9,
   title: STEP_TITLES[9],
-  needs: ['trail'],
+  needs: [],
+  later: ['trail'],
   apis: ['cloudtrail:LookupEvents'],
-  async run(clients, { trail, ctx }): Promise<HistoryResult> {
+  async run(clients, { trail: trailOf, ctx }): Promise<HistoryResult> {
+    // The trail's own changes are asked in the region diagnosed while GetTrail is on the wire: its
+    // home region unless it is another region's trail seen here (then asked again there).
+    const cloudtrailChanges = (region: string) => focusedHistory(clients, ctx, region, 'EventSource', 'cloudtrail.amazonaws.com', 'cloudtrail.amazonaws.com');
+    const early = branch(() => cloudtrailChanges(ctx.region));
+    early.catch(() => undefined);
+    const trail = await trailOf();
     const t = trail.resolved;
     if (!t) {
+      await early.catch(() => undefined);
       const why = trail.skipReason ?? 'trail not found';
       return { regional: skippedProbe(why), global: skippedProbe(why) };
     }
     const lg = logGroupTarget(t, undefined).target;
     const roleName = roleNameFromArn(t.config.cloudWatchLogsRoleArn);
     const [ct, logs, role] = await all([
-      () => focusedHistory(clients, ctx, t.homeRegion, 'EventSource', 'cloudtrail.amazonaws.com', 'cloudtrail.amazonaws.com'),
+      () => (t.homeRegion === ctx.region ? early : early.catch(() => undefined).then(() => cloudtrailChanges(t.homeRegion))),
       () =>
         lg
           ? focusedHistory(clients, ctx, logGroupRegion(t) ?? t.homeRegion, 'ResourceName', lg.name, 'logs.amazonaws.com')
@@ -224,17 +233,19 @@ export const historyResourcesCollector = defineCollector({
   name: 'historyResources',
   step: 9,
   title: STEP_TITLES[9],
-  needs: ['trail', 'bucketLocation'],
+  needs: ['trail'],
+  later: ['bucketLocation'],
   apis: ['cloudtrail:LookupEvents'],
   async run(clients, { trail, bucketLocation, ctx }): Promise<Probe<ChangeEvent[]>> {
     const t = trail.resolved;
     if (!t) return skippedProbe(trail.skipReason ?? 'trail not found');
     const key = t.config.kmsKeyId;
+    const configured = t.config.s3BucketName;
     const [bucket, kms] = await all([
-      () =>
-        bucketLocation.bucket
-          ? focusedHistory(clients, ctx, bucketLocation.region ?? t.homeRegion, 'ResourceName', bucketLocation.bucket, 's3.amazonaws.com')
-          : Promise.resolve(skippedProbe<ChangeEvent[]>('no bucket')),
+      // The bucket's changes are recorded in the bucket's region: asked in the trail's while HeadBucket learns it.
+      async (): Promise<Probe<ChangeEvent[]>> =>
+        (await inBucketRegion(configured ? t.homeRegion : undefined, bucketLocation, (region) => focusedHistory(clients, ctx, region, 'ResourceName', configured!, 's3.amazonaws.com'), { evenIfAbsent: true })).value ??
+        skippedProbe<ChangeEvent[]>('no bucket'),
       () => (key ? focusedHistory(clients, ctx, parseArn(key)?.region || t.homeRegion, 'ResourceName', key, 'kms.amazonaws.com') : Promise.resolve(skippedProbe<ChangeEvent[]>('no trail KMS key'))),
     ]);
     return combine([bucket, kms], 'no bucket or key to look up');
