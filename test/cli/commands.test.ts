@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
+import { offlineContext } from '../support/cli-context.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 import { toolPolicy } from '../../src/cli/tool-policy.js';
 
-/** Commands in-process, with captured output and no AWS at all (makeClients refuses). */
-function ctx(): CliContext & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => (o += d.toString()));
-  stderr.on('data', (d: Buffer) => (e += d.toString()));
-  return {
-    stdout,
-    stderr,
-    env: { NO_COLOR: '1' },
-    now: () => new Date('2026-11-24T04:00:00Z'),
-    makeClients: () => {
-      throw new Error('no AWS calls expected');
-    },
-    exitCode: 0,
-    out: () => o,
-    err: () => e,
-  };
-}
+/** Commands in-process, with captured output and no AWS at all. */
+const ctx = () => offlineContext();
 
 describe('demo, policy', () => {
   it('demo without a name shows the flagship report and a line per scenario, exit 0 when all are as expected', async () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
+import { offlineContext } from '../support/cli-context.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
 
-function ctx(columns?: number): CliContext & { out: () => string } {
-  const stdout = Object.assign(new PassThrough(), columns ? { columns } : {});
-  let o = '';
-  stdout.on('data', (d: Buffer) => (o += d.toString()));
-  return { stdout, stderr: new PassThrough(), env: { NO_COLOR: '1' }, now: () => new Date('2026-11-24T04:00:00Z'), makeClients: () => { throw new Error('no AWS'); }, exitCode: 0, out: () => o };
-}
+const ctx = (columns?: number) => offlineContext(columns ? { columns } : {});
 
 describe('demo scenario table', () => {
   it.each([[undefined], [80], [60], [120]])('fits %s columns (80 when not a terminal), every scenario and trigger still there', async (columns) => {

@@ -1,33 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { run, type Register } from '../../src/cli/main.js';
 import { UsageError } from '../../src/cli/args.js';
-import type { CliContext } from '../../src/cli/context.js';
+import { offlineContext } from '../support/cli-context.js';
 import { EXIT_CODES, exitCodeFor } from '../../src/model/index.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-function ctx(env: Record<string, string> = {}): CliContext & { err: () => string; out: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => (o += d.toString()));
-  stderr.on('data', (d: Buffer) => (e += d.toString()));
-  return {
-    stdout,
-    stderr,
-    env,
-    now: () => new Date('2026-11-24T04:00:00Z'),
-    makeClients: () => {
-      throw new Error('no AWS calls expected');
-    },
-    exitCode: 0,
-    out: () => o,
-    err: () => e,
-  };
-}
+const ctx = (env: Record<string, string> = {}) => offlineContext({ env });
 
 /** A command `boom` that fails with `error`. */
 const failing =

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, PutBucketAclCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { startStandin, awsJsonError, type Standin } from '../support/standin.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, type MotoAccount } from '../support/moto-account.js';
+import type { Standin } from '../support/standin.js';
+import { runCli } from '../support/cli.js';
 import { formatAccessLogLine } from '../support/access-logs.js';
 import { ACCOUNT, seedAccount } from './seed.js';
 import { bucketPolicyFor } from '../../src/evidence/builder.js';
@@ -27,26 +28,19 @@ const stamp = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${
 const day = (d: Date) => `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}`;
 
 describe.skipIf(skip)('access logs against moto', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   let s3: S3Client;
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'no support plan'),
-        'CloudTrail_20131101.LookupEvents': () => ({ body: { Events: [] } }),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      'CloudTrail_20131101.LookupEvents': () => ({ body: { Events: [] } }),
+    }));
     s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, maxAttempts: 2 });
   });
   afterAll(async () => {
-    await standin?.stop();
-    await moto?.stop();
+    await account?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { startStandin, awsJsonError, type Standin } from '../support/standin.js';
+import { skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, trailStatusWith, type MotoAccount } from '../support/moto-account.js';
+import { awsJsonError, type Standin } from '../support/standin.js';
 import { eventHistory } from '../support/event-history.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, record, seedAccount, stopLogging, expireLogsAfter } from './seed.js';
 
 /**
@@ -25,33 +26,21 @@ interface Report {
 }
 
 describe.skipIf(skip)('diagnose against moto', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   const statusExtra: Record<string, unknown> = {};
   let history: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        // AWS Health needs a Business support plan: the common reality.
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
-        // moto never reports delivery errors: merge injected ones into its real answer.
-        'CloudTrail_20131101.GetTrailStatus': async (_b, { forward }) => {
-          const r = await forward();
-          if (r.status !== 200) return { status: r.status, body: r.body };
-          return { body: { ...(r.body as object), ...statusExtra } };
-        },
-        'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory(history)(b, ctx),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      // moto never reports delivery errors: merge injected ones into its real answer.
+      'CloudTrail_20131101.GetTrailStatus': trailStatusWith(statusExtra),
+      'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory(history)(b, ctx),
+    }));
   });
   afterAll(async () => {
-    await standin?.stop();
-    await moto?.stop();
+    await account?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

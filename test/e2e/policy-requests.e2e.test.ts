@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudTrailClient, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { startStandin, awsJsonError, type Standin } from '../support/standin.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, trailStatusWith, type MotoAccount } from '../support/moto-account.js';
+import type { Standin } from '../support/standin.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, seedAccount } from './seed.js';
 import { bucketPolicyFor } from '../../src/evidence/builder.js';
 
@@ -24,30 +25,19 @@ interface Report {
 }
 
 describe.skipIf(skip)('deny-non-KMS bucket policy against moto', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   const statusExtra: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
-        'CloudTrail_20131101.GetTrailStatus': async (_b, { forward }) => {
-          const r = await forward();
-          if (r.status !== 200) return { status: r.status, body: r.body };
-          return { body: { ...(r.body as object), ...statusExtra } };
-        },
-        'CloudTrail_20131101.LookupEvents': () => ({ body: { Events: [] } }),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      'CloudTrail_20131101.GetTrailStatus': trailStatusWith(statusExtra),
+      'CloudTrail_20131101.LookupEvents': () => ({ body: { Events: [] } }),
+    }));
   });
   afterAll(async () => {
-    await standin?.stop();
-    await moto?.stop();
+    await account?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { startStandin, awsJsonError, type Standin } from '../support/standin.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, type MotoAccount } from '../support/moto-account.js';
+import { awsJsonError, type Standin } from '../support/standin.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, logKey, record, seedAccount } from './seed.js';
 import { bucketPolicyFor } from '../../src/evidence/builder.js';
 
@@ -23,26 +24,19 @@ interface Report {
 }
 
 describe.skipIf(skip)('configuration changes from the S3 log files', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   let s3: S3Client;
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'no support plan'),
-        'CloudTrail_20131101.LookupEvents': () => awsJsonError('AccessDeniedException', 'User is not authorized to perform: cloudtrail:LookupEvents'),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      'CloudTrail_20131101.LookupEvents': () => awsJsonError('AccessDeniedException', 'User is not authorized to perform: cloudtrail:LookupEvents'),
+    }));
     s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, maxAttempts: 2 });
   });
   afterAll(async () => {
-    await standin?.stop();
-    await moto?.stop();
+    await account?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudTrailClient, PutEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
-import { startMoto, skipWithoutMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { startStandin, awsJsonError, type Standin } from '../support/standin.js';
+import { skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, type MotoAccount } from '../support/moto-account.js';
+import { awsJsonError, type Standin } from '../support/standin.js';
 import { eventHistory } from '../support/event-history.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, logKey, record, seedAccount } from './seed.js';
 import type { TraceReport } from '../../src/trace/model.js';
 
@@ -25,6 +26,7 @@ const GROUP = `aws-cloudtrail-logs-${TRAIL}`;
 const MIN = 60_000;
 
 describe.skipIf(skip)('trace against moto', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   let s3: S3Client;
@@ -32,22 +34,14 @@ describe.skipIf(skip)('trace against moto', () => {
   const history: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'no support plan'),
-        'CloudTrail_20131101.LookupEvents': eventHistory(history),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      'CloudTrail_20131101.LookupEvents': eventHistory(history),
+    }));
     s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, maxAttempts: 2 });
     logs = new CloudWatchLogsClient({ region: REGION, endpoint: moto.endpoint, maxAttempts: 2 });
   });
   afterAll(async () => {
-    await standin?.stop();
-    await moto?.stop();
+    await account?.stop();
   });
   beforeEach(async () => {
     await moto.reset();

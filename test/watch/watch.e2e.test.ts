@@ -8,10 +8,11 @@ import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { freePort, MOTO_ENV, skipWithoutMoto, startMoto, useMotoCredentials, type Moto } from '../support/moto.js';
-import { awsJsonError, startStandin, type Standin } from '../support/standin.js';
+import { freePort, MOTO_ENV, skipWithoutMoto, type Moto } from '../support/moto.js';
+import { startMotoAccount, trailStatusWith, type MotoAccount } from '../support/moto-account.js';
+import type { Standin } from '../support/standin.js';
 import { eventHistory } from '../support/event-history.js';
-import { BIN, ensureBuilt, ROOT, runCli } from '../support/cli.js';
+import { BIN, ROOT, runCli } from '../support/cli.js';
 import { BINARIES, skipWithout, startAlertmanager, startPrometheus, type Daemon } from '../support/monitoring.js';
 import { ACCOUNT, logKey, record, seedAccount } from '../e2e/seed.js';
 import { bucketPolicyFor } from '../../src/evidence/builder.js';
@@ -50,6 +51,7 @@ interface Posted {
 }
 
 describe.skipIf(skip)('watch with Prometheus and Alertmanager (end to end)', () => {
+  let account: MotoAccount;
   let moto: Moto;
   let standin: Standin;
   let prom: Daemon;
@@ -79,21 +81,10 @@ describe.skipIf(skip)('watch with Prometheus and Alertmanager (end to end)', () 
   };
 
   beforeAll(async () => {
-    ensureBuilt();
-    useMotoCredentials();
-    moto = await startMoto();
-    standin = await startStandin({
-      upstream: moto.endpoint,
-      overrides: {
-        'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
-        'CloudTrail_20131101.GetTrailStatus': async (_b, { forward }) => {
-          const r = await forward();
-          if (r.status !== 200) return { status: r.status, body: r.body };
-          return { body: { ...(r.body as object), ...statusExtra } };
-        },
-        'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory(history)(b, ctx),
-      },
-    });
+    ({ moto, standin } = account = await startMotoAccount({
+      'CloudTrail_20131101.GetTrailStatus': trailStatusWith(statusExtra),
+      'CloudTrail_20131101.LookupEvents': (b, ctx) => eventHistory(history)(b, ctx),
+    }));
     await seedAccount({ endpoint: moto.endpoint, region: REGION, trail: TRAIL, bucket: BUCKET, now: new Date(), hours: 1 });
     const cfg = { region: REGION, endpoint: moto.endpoint, maxAttempts: 2 };
     s3 = new S3Client({ ...cfg, forcePathStyle: true });
