@@ -8,6 +8,7 @@ import { gapsExitCode, DEFAULT_MAX_LOOKUP_CALLS } from '../gaps/model.js';
 import type { GapProgress } from '../gaps/engine.js';
 import { renderGapsText, progressLine } from '../report/gaps-text.js';
 import { gzipJsonLinesFile } from './export-file.js';
+import { afterIdentity } from '../aws/identity-gate.js';
 
 interface GapsFlags extends AwsFlags {
   trail?: string;
@@ -71,12 +72,11 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           throw new UsageError(`--export: cannot write to the folder of ${flags.export}`);
         }
       }
-      const clients = await ctx.makeClients(options);
-      const { measureGaps, GapsInputError } = await import('../gaps/index.js');
+      const [clients, { measureGaps, GapsInputError }] = await Promise.all([ctx.makeClients(options, { identityInBackground: true }), import('../gaps/index.js')]);
       const progress = progressOn(ctx.stderr);
       let report;
       try {
-        report = await measureGaps(clients, {
+        report = await afterIdentity(clients, measureGaps(clients, {
           trail: trail.id,
           region: options.region,
           start: window.start,
@@ -86,7 +86,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           seed,
           ...(flags.export ? { exportMissing: gzipJsonLinesFile(flags.export) } : {}),
           onProgress: progress.listener,
-        });
+        }));
       } catch (e) {
         if (e instanceof GapsInputError) throw new UsageError(e.message);
         throw e;

@@ -3,6 +3,7 @@ import { parseDuration, parseFormat, parseTime, parseTrail, UsageError } from '.
 import { addAwsOptions, clientOptions, DEFAULT_DEADLINE_S, emit, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { inertLine } from '../util/text.js';
+import { afterIdentity } from '../aws/identity-gate.js';
 
 interface TraceFlags extends AwsFlags {
   trail?: string;
@@ -54,12 +55,11 @@ export const register: Register = (program: Command, ctx: CliContext) => {
       if (!flags.eventId && !time) throw new UsageError('pass --event-id, or --event-name (or --username, --resource-name) with --time');
       if (!flags.eventId && !(flags.eventName || flags.username || flags.resourceName)) throw new UsageError('--time needs --event-name, --username or --resource-name (or pass --event-id)');
       const options = clientOptions(flags, ctx, trail.region, DEFAULT_DEADLINE_S.diagnose);
-      const clients = await ctx.makeClients(options);
-      const { traceEvent, traceExitCode, TraceInputError } = await import('../trace/index.js');
+      const [clients, { traceEvent, traceExitCode, TraceInputError }] = await Promise.all([ctx.makeClients(options, { identityInBackground: true }), import('../trace/index.js')]);
       const { renderTraceText, renderTraceJson, renderTraceMarkdown } = await import('../report/trace.js');
       let report;
       try {
-        report = await traceEvent(clients, {
+        report = await afterIdentity(clients, traceEvent(clients, {
           trail: trail.id,
           region: options.region,
           now,
@@ -69,7 +69,7 @@ export const register: Register = (program: Command, ctx: CliContext) => {
           ...(withinMs !== undefined ? { withinMs } : {}),
           ...(flags.username ? { username: flags.username } : {}),
           ...(flags.resourceName ? { resourceName: flags.resourceName } : {}),
-        });
+        }));
       } catch (e) {
         if (e instanceof TraceInputError) throw new UsageError(e.message);
         throw e;

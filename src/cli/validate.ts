@@ -5,6 +5,7 @@ import { parseFormat, parsePositiveInt, parseTime, parseTrail, UsageError } from
 import { TextStatusPrinter, toJson } from '../report/validate-text.js';
 import { DEFAULT_CONCURRENCY } from '../integrity/model.js';
 import { isValidRegion } from '../aws/regions.js';
+import { afterIdentity } from '../aws/identity-gate.js';
 
 interface ValidateFlags extends AwsFlags {
   trail?: string;
@@ -54,8 +55,8 @@ export const register: Register = (program, ctx) => {
     const concurrency = parsePositiveInt(flags.concurrency ?? String(DEFAULT_CONCURRENCY), '--concurrency', 256);
     const hashThreads = flags.hashThreads === undefined ? undefined : flags.hashThreads === '0' ? 0 : parsePositiveInt(flags.hashThreads, '--hash-threads', 16);
     const copts = clientOptions(flags, ctx, trail.region, DEFAULT_DEADLINE_S.validate);
-    const clients = await ctx.makeClients(copts);
-    const { validateTrail, ValidateInputError } = await import('../integrity/validate.js');
+    // The validator loads while the credentials resolve; the identity check shares its round trip with the trail's read.
+    const [clients, { validateTrail, ValidateInputError }] = await Promise.all([ctx.makeClients(copts, { identityInBackground: true }), import('../integrity/validate.js')]);
     const verbose = Boolean(flags.verbose);
     const printer = format === 'text' ? new TextStatusPrinter(ctx.stdout, ctx.stderr, verbose) : undefined;
     let headed = false;
@@ -66,7 +67,7 @@ export const register: Register = (program, ctx) => {
     };
     let result;
     try {
-      result = await validateTrail(clients, {
+      result = await afterIdentity(clients, validateTrail(clients, {
         trail: trail.id,
         region: copts.region,
         ...(flags.sourceRegion ? { regions: flags.sourceRegion } : {}),
@@ -81,7 +82,7 @@ export const register: Register = (program, ctx) => {
         now: ctx.now(),
         onResolved: header,
         ...(printer ? { onFile: printer.file, onNotice: printer.notice } : {}),
-      });
+      }));
     } catch (e) {
       if (e instanceof ValidateInputError) throw new UsageError(e.message);
       throw e;
