@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
+import { Gate } from './gate.js';
 
 /**
  * What keeps one run bounded whatever AWS does: a deadline for the whole run, a hard timeout for
@@ -89,32 +90,6 @@ export function isThrottle(e: unknown): boolean {
   return THROTTLE_NAMES.has(String(o?.name ?? o?.Code ?? o?.code ?? '')) || errorStatus(e) === 429;
 }
 
-/** A counting semaphore whose size can shrink while permits are out. */
-class Gate {
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(public limit: number) {}
-  async acquire(): Promise<void> {
-    if (this.inFlight < this.limit) {
-      this.inFlight++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.inFlight <= this.limit ? this.waiting.shift() : undefined;
-    if (next) next();
-    else this.inFlight--;
-  }
-  /** Wake everyone: the service was given up, each waiter fails fast on its own check. */
-  drain(): void {
-    for (const w of this.waiting.splice(0)) {
-      this.inFlight++;
-      w();
-    }
-  }
-}
-
 interface ServiceState extends ServiceHealth {
   gate: Gate;
   successesSinceThrottle: number;
@@ -167,10 +142,7 @@ export class RunGuard {
     for (const s of this.services.values()) s.gate.drain();
   }
 
-  /**
-   * Ends the run now: every call in flight or queued fails with `reason`, and no new one is sent.
-   * For a run whose outcome no longer matters (the caller's identity was refused while the plan ran).
-   */
+  /** Ends a run whose outcome no longer matters: what is in flight or queued fails with `reason`, nothing more is sent. */
   cancel(reason: Error): void {
     this.cancelled = reason;
     this.run.abort(reason);
