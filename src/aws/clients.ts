@@ -199,9 +199,15 @@ export function createClients(opts: ClientOptions): AwsClients {
   // The caller's identity is asked once per region: the CLI's first call and step 1 share it.
   const identities = new Map<string, Promise<unknown>>();
   const requestTimeout = opts.requestTimeoutMs ?? 20_000;
+  // Keep-alive said, not inherited: Node 20's own default agent closes every socket, and one handler
+  // (one pool per endpoint) serves every client and the fast object reader. Options rather than
+  // Agent instances, so the handler still owns its agents (and its 100-continue special case).
+  const agent = { keepAlive: true, maxSockets: 50 };
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: Math.min(opts.connectTimeoutMs ?? 5_000, requestTimeout),
     requestTimeout,
+    httpAgent: agent,
+    httpsAgent: agent,
   });
   const guard = new RunGuard({ attemptTimeoutMs: requestTimeout, deadlineAt: opts.deadlineAt });
   const handlers = new Map<string, ReturnType<typeof guardedHandler>>();
