@@ -2,8 +2,8 @@
 // module that loads nothing from node_modules, plus lazily imported chunks beside it (each
 // `await import()` of the sources is a split point, so `--help`, `demo` and an offline replay
 // never parse the AWS SDK), plus the hashing thread's own entry (hash-pool.ts starts
-// `./hash-worker.js` next to itself, found by URL). Resolving thousands of small files was most of
-// a command's start-up; one file per split point is parsed instead.
+// `./hash-worker.js` next to itself, found by URL). Resolving and compiling small files was most of
+// a command's start-up (hundreds of them for a live command); a few chunks are parsed instead.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -103,7 +103,8 @@ const result = await build({
   // bundled CommonJS packages call require() for Node's built-ins
   banner: { js: "import { createRequire as __tdCreateRequire } from 'node:module'; const require = __tdCreateRequire(import.meta.url);" },
   plugins: [bundledRequire],
-  legalComments: 'none',
+  // licence comments of bundled packages stay with the code they cover
+  legalComments: 'eof',
   sourcemap: false,
   metafile: true,
   logLevel: 'warning',
@@ -112,4 +113,5 @@ if (result.errors.length || result.warnings.length) {
   console.error('bundle: warnings are errors here (a require the bundler cannot follow would read node_modules at run time)');
   process.exit(1);
 }
+// BUNDLE_META=<file>: the bundler's metafile (which module went into which chunk), for inspection
 if (process.env.BUNDLE_META) (await import('node:fs')).writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
