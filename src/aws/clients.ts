@@ -199,9 +199,10 @@ export function createClients(opts: ClientOptions): AwsClients {
   // The caller's identity is asked once per region: the CLI's first call and step 1 share it.
   const identities = new Map<string, Promise<unknown>>();
   const requestTimeout = opts.requestTimeoutMs ?? 20_000;
-  // Keep-alive said, not inherited: Node 20's own default agent closes every socket, and one handler
-  // (one pool per endpoint) serves every client and the fast object reader. Options rather than
-  // Agent instances, so the handler still owns its agents (and its 100-continue special case).
+  // Keep-alive said here, not left to a default: a new Node Agent closes its sockets unless told
+  // (only Node's global agent keeps them), and the SDK's handler asking for it is its own choice.
+  // One handler, one pool per endpoint, serves every client and the fast object reader. Options
+  // rather than Agent instances, so the handler still owns its agents (and its 100-continue case).
   const agent = { keepAlive: true, maxSockets: 50 };
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: Math.min(opts.connectTimeoutMs ?? 5_000, requestTimeout),
