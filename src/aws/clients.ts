@@ -173,22 +173,23 @@ const GLOBAL_REGION = 'us-east-1';
 export const CALL_LOG_LIMIT = 10_000;
 
 // Each client package costs ~40 ms of start-up to load; `validate` needs four of the nine. They
-// load on first use, from the same module cache as any static import of them.
+// load on first use, from the same module cache as any static import of them. Each load names its
+// package literally, so that the bundler (scripts/bundle.mjs) can follow it.
 const load = createRequire(import.meta.url);
 type Ctor<C> = new (cfg: Record<string, unknown>) => C;
-const lazy = <C>(pkg: string, name: string): (() => Ctor<C>) => () => (load(pkg) as Record<string, Ctor<C>>)[name]!;
+const lazy = <C>(pkg: () => unknown, name: string): (() => Ctor<C>) => () => (pkg() as Record<string, Ctor<C>>)[name]!;
 const SDK = {
-  cloudtrail: lazy<CloudTrailClient>('@aws-sdk/client-cloudtrail', 'CloudTrailClient'),
-  s3: lazy<S3Client>('@aws-sdk/client-s3', 'S3Client'),
-  logs: lazy<CloudWatchLogsClient>('@aws-sdk/client-cloudwatch-logs', 'CloudWatchLogsClient'),
-  cloudwatch: lazy<CloudWatchClient>('@aws-sdk/client-cloudwatch', 'CloudWatchClient'),
-  iam: lazy<IAMClient>('@aws-sdk/client-iam', 'IAMClient'),
-  kms: lazy<KMSClient>('@aws-sdk/client-kms', 'KMSClient'),
-  health: lazy<HealthClient>('@aws-sdk/client-health', 'HealthClient'),
-  sts: lazy<STSClient>('@aws-sdk/client-sts', 'STSClient'),
-  organizations: lazy<OrganizationsClient>('@aws-sdk/client-organizations', 'OrganizationsClient'),
-  sns: lazy<SNSClient>('@aws-sdk/client-sns', 'SNSClient'),
-  ec2: lazy<EC2Client>('@aws-sdk/client-ec2', 'EC2Client'),
+  cloudtrail: lazy<CloudTrailClient>(() => load('@aws-sdk/client-cloudtrail'), 'CloudTrailClient'),
+  s3: lazy<S3Client>(() => load('@aws-sdk/client-s3'), 'S3Client'),
+  logs: lazy<CloudWatchLogsClient>(() => load('@aws-sdk/client-cloudwatch-logs'), 'CloudWatchLogsClient'),
+  cloudwatch: lazy<CloudWatchClient>(() => load('@aws-sdk/client-cloudwatch'), 'CloudWatchClient'),
+  iam: lazy<IAMClient>(() => load('@aws-sdk/client-iam'), 'IAMClient'),
+  kms: lazy<KMSClient>(() => load('@aws-sdk/client-kms'), 'KMSClient'),
+  health: lazy<HealthClient>(() => load('@aws-sdk/client-health'), 'HealthClient'),
+  sts: lazy<STSClient>(() => load('@aws-sdk/client-sts'), 'STSClient'),
+  organizations: lazy<OrganizationsClient>(() => load('@aws-sdk/client-organizations'), 'OrganizationsClient'),
+  sns: lazy<SNSClient>(() => load('@aws-sdk/client-sns'), 'SNSClient'),
+  ec2: lazy<EC2Client>(() => load('@aws-sdk/client-ec2'), 'EC2Client'),
 };
 
 export function createClients(opts: ClientOptions): AwsClients {
@@ -205,9 +206,16 @@ export function createClients(opts: ClientOptions): AwsClients {
   // The caller's identity is asked once per region: the CLI's first call and step 1 share it.
   const identities = new Map<string, Promise<unknown>>();
   const requestTimeout = opts.requestTimeoutMs ?? 20_000;
+  // Keep-alive said here, not left to a default: a new Node Agent closes its sockets unless told
+  // (only Node's global agent keeps them), and the SDK's handler asking for it is its own choice.
+  // One handler, one pool per endpoint, serves every client and the fast object reader. Options
+  // rather than Agent instances, so the handler still owns its agents (and its 100-continue case).
+  const agent = { keepAlive: true, maxSockets: 50 };
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: Math.min(opts.connectTimeoutMs ?? 5_000, requestTimeout),
     requestTimeout,
+    httpAgent: agent,
+    httpsAgent: agent,
   });
   const guard = new RunGuard({ attemptTimeoutMs: requestTimeout, deadlineAt: opts.deadlineAt });
   const handlers = new Map<string, ReturnType<typeof guardedHandler>>();

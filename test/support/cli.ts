@@ -9,7 +9,7 @@ export const BIN = `${ROOT}dist/cli/bin.js`;
 
 export function ensureBuilt(): void {
   if (existsSync(BIN)) return;
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('build failed');
 }
 

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadSharedConfigFiles } from '@smithy/core/config';
+import type { loadSharedConfigFiles } from '@smithy/core/config';
 
 /**
  * The AWS CLI's view of the shared configuration: which profile is in force, where its region and
@@ -68,6 +68,8 @@ export async function loadSharedConfig(env: Env, profileFlag?: string): Promise<
   const profileSource = profileFlag ? '--profile' : env.AWS_PROFILE ? 'AWS_PROFILE' : 'default';
   let files: Awaited<ReturnType<typeof loadSharedConfigFiles>>;
   try {
+    // imported here: `--help`, `demo` and offline replays never load the SDK's config reader
+    const { loadSharedConfigFiles } = await import('@smithy/core/config');
     files = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configFile, ignoreCache: true });
   } catch (e) {
     throw new AwsConfigError(`cannot read the AWS configuration (${configFile}, ${credentialsFile}): ${(e as Error).message}`);
