@@ -1,3 +1,4 @@
+import type { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createClients, type ApiCallRecord, type AwsClients, type ClientOptions } from './clients.js';
 import { createCredentialProvider } from './credentials/provider.js';
 import { AwsConfigError, AwsUnavailableError, type SharedConfig } from './credentials/config.js';
@@ -37,7 +38,9 @@ export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<A
     throw new AwsConfigError(credentialFailure(e, c.config, c.env));
   }
   const clients = createClients({ ...opts, credentials, earlierCalls });
-  const verified = verifyIdentity(clients, opts, c);
+  // Loaded before anything else is sent, so that the identity check is the run's first call.
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const verified = verifyIdentity(clients, new GetCallerIdentityCommand({}), opts, c);
   if (!c.identityInBackground) {
     await verified;
     return clients;
@@ -47,10 +50,9 @@ export async function connect(opts: ClientOptions, c: ConnectOptions): Promise<A
   return Object.assign(clients, { verified });
 }
 
-async function verifyIdentity(clients: AwsClients, opts: ClientOptions, c: ConnectOptions): Promise<void> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+async function verifyIdentity(clients: AwsClients, command: GetCallerIdentityCommand, opts: ClientOptions, c: ConnectOptions): Promise<void> {
   try {
-    await clients.sts().send(new GetCallerIdentityCommand({}));
+    await clients.sts().send(command);
   } catch (e) {
     const message = identityFailure(e, c.config, c.env, opts.region, opts.endpointUrl ?? opts.endpoints?.sts);
     // A refusal or an unreachable endpoint is the configuration's; a busy or failing STS is not.
