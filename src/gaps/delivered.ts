@@ -55,6 +55,7 @@ export class DeliveredRecords {
     this.s3Reader = new S3Reader(this.clients, target, this.s3, opts.s3Budget ?? UNLIMITED_S3, {
       concurrency: opts.concurrency,
       maxFileBytes: opts.maxFileBytes,
+      ...(opts.shared ? { share: opts.shared } : {}),
       onProgress: (done, total) => {
         if (done % 50 === 0 || done === total) opts.onProgress?.({ phase: 's3', done, total, message: 'reading S3 log files' });
       },
@@ -88,7 +89,7 @@ export class DeliveredRecords {
     if (!target) return;
     const { opts } = this.run;
     const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
-    await ingestS3(this.clients, target, { from: times[0]! - 60_000, to: times[times.length - 1]! + late, keep: (ms) => times.some((x) => ms >= x - 60_000 && ms <= x + late), concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes }, this.s3Global);
+    await ingestS3(this.clients, target, { from: times[0]! - 60_000, to: times[times.length - 1]! + late, keep: (ms) => times.some((x) => ms >= x - 60_000 && ms <= x + late), concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, ...(opts.shared ? { share: opts.shared } : {}) }, this.s3Global);
   }
 
   /** Marks S3 and CloudWatch Logs delivery for every compared event not yet judged. */

@@ -8,6 +8,7 @@ import { inertLine } from '../util/text.js';
 import { IdSet, hashes } from './idset.js';
 import { readLogRecords, DEFAULT_READ_LIMITS } from './logfile.js';
 import { exceedsCloudWatchLimit, type SkippedFile } from './model.js';
+import type { LogFileShare } from './shared-reads.js';
 
 /**
  * What the trail delivered: event IDs found in S3 log files (read once, streamed, concurrently) and
@@ -22,6 +23,8 @@ export interface DeliveredStore {
   records: number;
   bytes: number;
   files: number;
+  /** Of `files`: those whose records came from another pass of the run (no GET). */
+  shared: number;
   skipped: SkippedFile[];
   /** Listing or reading failures that mean S3 could not be checked (e.g. AccessDenied). */
   errors: { what: string; code: string; message: string; needs: string }[];
@@ -37,6 +40,7 @@ export const newStore = (): DeliveredStore => ({
   records: 0,
   bytes: 0,
   files: 0,
+  shared: 0,
   skipped: [],
   errors: [],
   truncated: false,
@@ -83,6 +87,8 @@ export interface IngestOptions {
   /** Most files read in one run; more → `truncated`. */
   maxFiles?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Log files another pass of the run already read: not fetched again. */
+  share?: LogFileShare;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -132,11 +138,16 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
   );
   let done = 0;
   opts.onProgress?.(0, files.length);
+  await opts.share?.settled();
   await Promise.all(
     files.map((f) =>
       limit(async () => {
         try {
-          await readDeliveredFile(objects, target.bucket, f, maxFileBytes, store);
+          const seen = opts.share?.get(target.bucket, f.key);
+          if (seen) {
+            addRecords(store, target.bucket, f, seen);
+            store.shared++;
+          } else await readDeliveredFile(objects, target.bucket, f, maxFileBytes, store);
         } finally {
           opts.onProgress?.(++done, files.length);
         }

@@ -1,5 +1,6 @@
 import type { ChangeEvent, EventSelectors, TrailConfig } from '../evidence/schema.js';
 import type { S3Budget } from './s3-reader.js';
+import type { LogFileShare } from './shared-reads.js';
 import { DEFAULT_DELIVERY_DELAY_MS, DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED, type Destination, type GapReport } from './model.js';
 
 /**
@@ -52,6 +53,8 @@ export interface EngineOptions {
   maxFileBytes?: number;
   /** Log files and compressed bytes the S3 side may read (default: no cap but 200 000 files). */
   s3Budget?: S3Budget;
+  /** Log files another pass of the run already read (a diagnosis's integrity validation): not fetched again. */
+  shared?: LogFileShare;
 }
 
 export interface EngineInputs {
