@@ -83,6 +83,19 @@ export class DeliveredRecords {
     if (notFound.length && soon < late) await reader.ensure(notFound.map((c) => [c.t - 60_000, c.t + late]));
   }
 
+  /** Reads started while event history is still sampled. */
+  private readonly ahead: Promise<void>[] = [];
+
+  /**
+   * Starts reading the log files of events just compared, without judging them yet: the S3 reads
+   * overlap the paced LookupEvents calls instead of following them. evaluate() waits for them.
+   */
+  readAhead(events: Cmp[]): void {
+    const region = this.run.opts.region;
+    const todo = events.filter((c) => c.scope === 'in' && c.s3 === undefined && c.historyRegion === region);
+    if (todo.length) this.ahead.push(this.readFor(todo).catch(() => undefined));
+  }
+
   /** us-east-1's log files around the given global-service event times. */
   async ingestGlobal(times: number[]): Promise<void> {
     const target = this.s3Target(GLOBAL_REGION);
@@ -96,6 +109,7 @@ export class DeliveredRecords {
   async evaluate(): Promise<void> {
     const { compared, opts, logGroupName, hours } = this.run;
     const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    await Promise.all(this.ahead.splice(0));
     await this.readFor([...compared.values()].filter((c) => c.scope === 'in' && c.s3 === undefined && c.historyRegion === opts.region));
     const needCwl: [number, number][] = [];
     for (const c of compared.values()) {

@@ -92,6 +92,8 @@ export interface HourState {
   coverage: 'none' | 'sample' | 'full';
   covered: [number, number][];
   token?: string;
+  /** The coarse span (UTC day) the hour was first probed with: its stratum in the estimates. */
+  stratum?: number;
 }
 
 export class GapRun {
