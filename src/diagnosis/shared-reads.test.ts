@@ -27,11 +27,11 @@ interface Account {
   logKeys: string[];
   gets: Map<string, number>;
   /** When each kind of call was first / last answered. */
-  times: { firstLogGet?: number; lastSlowHistory?: number };
+  times: { firstLogGet?: number; lastSlowHistory?: number; keysAnswered?: number };
 }
 
 /** Management records delivered with each log file, also served by event history. */
-function account(opts: { slowHistoryMs?: number; refuseFirstGet?: (key: string) => boolean } = {}): Account {
+function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirstGet?: (key: string) => boolean } = {}): Account {
   const f = (fake = fakeAws(NOW, HOURS / 24));
   const store: Store = new Map();
   const events: Record<string, unknown>[] = [];
@@ -71,8 +71,10 @@ function account(opts: { slowHistoryMs?: number; refuseFirstGet?: (key: string) 
   const install = () => {
     f.ct.on(GetTrailCommand).resolves({ Trail: trail });
     f.ct.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
-    f.ct.on(ListPublicKeysCommand).resolves({
-      PublicKeyList: [{ Fingerprint: key.fingerprint, Value: new Uint8Array(key.publicDer), ValidityStartTime: new Date(NOW.getTime() - 90 * 86_400_000), ValidityEndTime: new Date(NOW.getTime() + 86_400_000) }],
+    f.ct.on(ListPublicKeysCommand).callsFake(async () => {
+      if (opts.slowKeysMs) await new Promise((r) => setTimeout(r, opts.slowKeysMs));
+      times.keysAnswered = Date.now();
+      return { PublicKeyList: [{ Fingerprint: key.fingerprint, Value: new Uint8Array(key.publicDer), ValidityStartTime: new Date(NOW.getTime() - 90 * 86_400_000), ValidityEndTime: new Date(NOW.getTime() + 86_400_000) }] };
     });
     f.ct.on(LookupEventsCommand).callsFake(async (input: { StartTime?: Date; EndTime?: Date; NextToken?: string; LookupAttributes?: { AttributeKey: string; AttributeValue: string }[] }) => {
       const attr = input.LookupAttributes?.[0];
@@ -207,5 +209,15 @@ describe('validation beside the nine steps', () => {
     const ph = evidence.stats!.phases!;
     expect(ph.integrity!.calls).toBeGreaterThan(acct.logKeys.length);
     expect(ph.integrity!.wallMs).toBeGreaterThan(0);
+  });
+
+  it('when validation outlasts the nine steps, their verdict is told first and validation is then waited for', async () => {
+    const acct = account({ slowKeysMs: 1_500 });
+    const { evidence, phases } = await diagnoseWith(acct, { gaps: 'never' });
+    const told = phases.find((p) => p.phase?.phase === 'integrity')!;
+    expect(told.phase).toMatchObject({ firstPass: { verdict: expect.any(String) } });
+    // told while validation still waited on its public keys
+    expect(told.at).toBeLessThan(acct.times.keysAnswered!);
+    expect((evidence.integrity as { status: string }).status).toBe('ok');
   });
 });
