@@ -30,6 +30,13 @@ import { iso } from '../collect/util.js';
 export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
 
 /**
+ * Hourly event-history probes of the fallback's first round, spread over the hours of the days
+ * with events (every 4th hour of two busy days): more only when they found an event missing, so a
+ * healthy trail is proven healthy cheaply and a broken one still gets the whole probe budget.
+ */
+export const DIAGNOSE_GAP_FIRST_PROBE_HOURS = 12;
+
+/**
  * What the fallback may read from S3: only the log files where the event-history sample put
  * events, and at most this many (an hour of a busy trail delivers a few dozen files). Files the
  * integrity pass already read cost nothing and are not counted.
@@ -202,6 +209,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
     try {
       evidence.gaps = await collectGaps(clients, evidence, {
         maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+        firstProbeHours: DIAGNOSE_GAP_FIRST_PROBE_HOURS,
         s3Budget: DIAGNOSE_GAP_S3_BUDGET,
         ...(share && evidence.integrity ? { shared: share } : {}),
         onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress, firstPass }),

@@ -31,11 +31,11 @@ export function coarseSpans(hours: HourState[]): HourState[][] {
 }
 
 /** At most `allowed` of `items`: every k-th, from a phase fixed by the seed (and a note saying so). */
-export function strided<T>(items: T[], allowed: number, run: Pick<GapRun, 'seed' | 'notes'>, salt: string, note: (k: number, phase: number) => string): T[] {
+export function strided<T>(items: T[], allowed: number, run: Pick<GapRun, 'seed' | 'notes'>, salt: string, note?: (k: number, phase: number) => string): T[] {
   if (items.length <= allowed) return items;
   const k = Math.ceil(items.length / Math.max(1, allowed));
   const phase = seededHash(salt, run.seed) % k;
-  run.notes.push(note(k, phase));
+  if (note) run.notes.push(note(k, phase));
   return items.filter((_, i) => (i + phase) % k === 0);
 }
 

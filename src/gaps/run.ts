@@ -53,6 +53,11 @@ export interface EngineOptions {
   maxFileBytes?: number;
   /** Log files and compressed bytes the S3 side may read (default: no cap but 200 000 files). */
   s3Budget?: S3Budget;
+  /**
+   * Hourly probes of a first round (spread over the busy hours); the rest of the probe budget is
+   * spent only when that round found an event missing. Default: no rounds, every probe at once.
+   */
+  firstProbeHours?: number;
   /** Log files another pass of the run already read (a diagnosis's integrity validation): not fetched again. */
   shared?: LogFileShare;
 }

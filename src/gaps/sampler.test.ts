@@ -104,4 +104,26 @@ describe('event-history sampling skips the hours where the trail had no events',
     // the unprobed days are estimated, so the bound on what could be missing is open
     expect(r.sampling!.estimate.missing.high).toBeGreaterThan(0);
   });
+
+  it('in rounds: a healthy trail stops after the first round; a gap found in it buys the rest of the probes', async () => {
+    const busyFrom = T0 + (WEEK - 48) * H;
+    const history = routine(busyFrom, T0 + WEEK * H, 20);
+    fake = fakeAws({ history, files: deliver(history) });
+    const opts = { trail: TRAIL, region: 'eu-west-1', start: new Date(T0), end: new Date(T0 + WEEK * H), now: new Date(T0 + (WEEK + 1) * H), maxLookupCalls: 60, firstProbeHours: 12 };
+    const healthy = await measureGaps(fake.clients, opts);
+    expect(healthy.stats!.lookupEventsCalls).toBeLessThanOrEqual(7 + 12);
+    expect(healthy.stats!.lookupEventsCalls).toBeGreaterThan(7 + 8);
+    expect(healthy.totals.missing).toBe(0);
+    expect(healthy.notes!.join('\n')).toMatch(/\d+ busy hours probed first .* found every compared event delivered/);
+    // the unprobed busy hours stay open in the bound, never assumed delivered
+    expect(healthy.sampling!.estimate.missing.high).toBeGreaterThan(0);
+    fake.restore();
+
+    const broken = (t: number) => t >= T0 + (WEEK - 30) * H && t < T0 + (WEEK - 25) * H;
+    fake = fakeAws({ history, files: deliver(history.filter((x) => !broken(Date.parse(x.eventTime)))) });
+    const r = await measureGaps(fake.clients, opts);
+    expect(r.gaps.length).toBeGreaterThanOrEqual(1);
+    expect(r.stats!.lookupEventsCalls).toBeGreaterThan(7 + 12);
+    expect(r.notes!.join('\n')).not.toMatch(/probed first/);
+  });
 });

@@ -211,8 +211,26 @@ export class HistorySampler {
       return;
     }
     const chosen = strided(busy, left, this.run, 'phase', (k, phase) => `${busy.length} hours of the days with more than 50 events exceed the probe budget: every ${k}th of them probed (phase ${phase}, seed ${this.run.seed})`);
-    this.plannedCalls = this.calls + chosen.length;
-    await Promise.all(chosen.map((h) => limit(() => probe(h.start, h.end, (r) => applyHourPage(this.run, h, r)))));
+    const probeAll = (hs: HourState[]) => Promise.all(hs.map((h) => limit(() => probe(h.start, h.end, (r) => applyHourPage(this.run, h, r)))));
+    const firstRound = this.run.opts.firstProbeHours;
+    if (firstRound === undefined || chosen.length <= firstRound) {
+      this.plannedCalls = this.calls + chosen.length;
+      await probeAll(chosen);
+      return;
+    }
+    // A first round spread over the busy hours; the rest only when it found something missing.
+    const first = strided(chosen, firstRound, this.run, 'round');
+    this.plannedCalls = this.calls + first.length;
+    await probeAll(first);
+    await this.delivered.evaluate();
+    const missing = this.run.sorted().some((c) => this.run.destinations.some((d) => this.delivered.status(c, d) === 'missing'));
+    if (!missing) {
+      this.run.notes.push(`the ${first.length} busy hours probed first (spread over the ${busy.length}) found every compared event delivered: the other busy hours are estimated, not probed`);
+      return;
+    }
+    const rest = chosen.filter((h) => !first.includes(h));
+    this.plannedCalls = this.calls + rest.length;
+    await probeAll(rest);
   }
 
   /** Step 2: page every sampled hour to the end, when the whole window fits the budget. */
