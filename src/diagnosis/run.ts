@@ -182,7 +182,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   const phases: Record<string, PhaseSpend> = {};
   const now = req.now ?? new Date();
   const windowIso = { start: iso(req.window.start)!, end: iso(req.window.end)! };
-  // the log files validation reads, parsed for the gap fallback (only worth it when it may run)
+  // the log files validation reads, kept for the gap fallback (only worth it when it may run)
   const share = opts.integrity && opts.gaps !== 'never' ? new LogFileShare(opts.shareCap ?? DEFAULT_SHARE_CAP) : undefined;
   const integrity = opts.integrity ? new IntegrityPass(clients, windowIso, req.region, now, share) : undefined;
   const first = measurePhase(clients);
@@ -203,7 +203,9 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
     phases.integrity = integrity.spend();
     report = diagnose(evidence);
   }
-  if (trailOk && needsGapFallback(opts.gaps, report)) {
+  const fallback = trailOk && needsGapFallback(opts.gaps, report);
+  if (!fallback) share?.clear();
+  if (fallback) {
     opts.onPhase?.({ phase: 'gaps', firstPass });
     const m = measurePhase(clients);
     try {
@@ -221,6 +223,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
       evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
     }
     phases.gaps = m.end(evidence.gaps.stats?.bytesRead ?? 0);
+    share?.clear();
   }
   opts.onPhase?.(undefined);
   const calls = clients.callCount;

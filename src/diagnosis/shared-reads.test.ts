@@ -159,7 +159,7 @@ describe('one read per log file', () => {
 
   it('past the cap, the files not kept are read again on demand, and the stats and notes say so', async () => {
     const acct = account();
-    const { evidence } = await diagnoseWith(acct, { shareCap: { maxFiles: 5, maxRecords: 1_000_000, maxPendingBytes: 1 << 30 } });
+    const { evidence } = await diagnoseWith(acct, { shareCap: { maxFiles: 5, maxBytes: 1 << 30 } });
     const s = evidence.gaps!.stats!;
     expect(evidence.gaps!.status).toBe('ok');
     expect(evidence.gaps!.totals.missing).toBe(0);

@@ -138,12 +138,11 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
   );
   let done = 0;
   opts.onProgress?.(0, files.length);
-  await opts.share?.settled();
   await Promise.all(
     files.map((f) =>
       limit(async () => {
         try {
-          const seen = opts.share?.get(target.bucket, f.key);
+          const seen = await opts.share?.take(target.bucket, f.key);
           if (seen) {
             addRecords(store, target.bucket, f, seen);
             store.shared++;

@@ -119,7 +119,7 @@ export class GapReportBuilder {
     for (const e of this.delivered.cwl.errors.slice(0, 3)) this.run.notes.push(`could not read the CloudWatch Logs log group: ${e.code} (needs ${e.needs})`);
     if (this.delivered.cwl.truncated) this.run.notes.push('CloudWatch Logs reading was capped for some ranges');
     if (this.sampler.historyError) this.run.notes.push(`event history stopped early: ${this.sampler.historyError.code}`);
-    if (this.run.opts.shared?.capped) this.run.notes.push(`the integrity pass read more log files than are kept for this measurement (${this.run.opts.shared.size} kept, ${this.run.opts.shared.dropped} not): those needed were read again from S3`);
+    if (this.run.opts.shared?.capped) this.run.notes.push(`the integrity pass read more log files than are kept for this measurement (${this.run.opts.shared.dropped} not kept): those needed were read again from S3`);
     if (this.delivered.s3Spend().budgetSpent) this.run.notes.push('the S3 read budget was spent: events whose log files were not read are not judged');
     const unknown = [...this.run.compared.values()].filter((c) => c.scope === 'unknown').length;
     if (unknown) this.run.notes.push(`${unknown} events were not compared: the trail's advanced selectors use fields event history cannot judge`);

@@ -110,7 +110,6 @@ export class S3Reader {
   async ensure(spans: [number, number][]): Promise<void> {
     const todo = mergeSpans(spans.filter(([a, b]) => !this.isCovered(a, b)));
     if (!todo.length) return;
-    await this.opts.share?.settled();
     const days = new Set<number>();
     for (const [a, b] of todo) for (let d = a - (a % DAY); d <= b; d += DAY) days.add(d);
     const listings = await Promise.all([...days].sort((x, y) => x - y).map((d) => this.list(d)));
@@ -124,7 +123,7 @@ export class S3Reader {
     let cutAt: number | undefined;
     for (const f of files) {
       // already read by the integrity pass: free, outside the budget
-      if (this.opts.share?.get(this.target.bucket, f.key)) {
+      if (this.opts.share?.has(this.target.bucket, f.key)) {
         shared.push(f);
         continue;
       }
@@ -138,13 +137,8 @@ export class S3Reader {
     }
     // a budget cut leaves everything from its file on unread, shared files included (they would be judged without their neighbours)
     const usable = cutAt === undefined ? shared : shared.filter((f) => f.t < cutAt!);
-    for (const f of usable) {
-      this.reads.set(f.key, Promise.resolve());
-      addRecords(this.store, this.target.bucket, f, this.opts.share!.get(this.target.bucket, f.key)!);
-      this.store.shared++;
-    }
     this.fetched += chosen.length;
-    const reading = this.read(chosen);
+    const reading = this.read([...usable, ...chosen]);
     await Promise.all([reading, ...waiting]);
     // Spans fully read are covered; the budget cut leaves everything from its file on uncovered.
     const done = todo.map(([a, b]) => [a, cutAt === undefined ? b : Math.min(b, cutAt - 1)] as [number, number]).filter(([a, b]) => b >= a);
@@ -162,7 +156,11 @@ export class S3Reader {
       files.map((f) => {
         const p = limit(async () => {
           try {
-            await readDeliveredFile(objects, this.target.bucket, f, maxFileBytes, store);
+            const seen = await this.opts.share?.take(this.target.bucket, f.key);
+            if (seen) {
+              addRecords(store, this.target.bucket, f, seen);
+              store.shared++;
+            } else await readDeliveredFile(objects, this.target.bucket, f, maxFileBytes, store);
           } finally {
             this.opts.onProgress?.(++done, files.length);
           }

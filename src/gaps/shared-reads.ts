@@ -1,32 +1,27 @@
-import pLimit from 'p-limit';
 import { extractRecords, type FileRecords } from './deliveries.js';
 
 /**
- * The log files another pass of the same run already read (the diagnosis's integrity validation
- * hashes every log file of the window): their records, parsed once from the body that pass fetched,
- * so the gap measurement does not GET them again. Bounded: past the cap a file is not kept and the
- * gap reader fetches it on demand if it needs it (the report's stats say so). A file whose read
- * failed is never offered, and one whose parse broke off on the read is not kept.
+ * The log files another pass of the same run already fetched (the diagnosis's integrity validation
+ * GETs every log file of the window): their compressed bodies, kept so that the gap measurement
+ * does not GET them again. They are parsed only when the gap measurement needs them — it reads just
+ * the hours its event-history sample points at — so a run whose fallback does not run, or needs few
+ * files, pays no parsing for the rest. Bounded: past the cap a file is not kept and the gap reader
+ * fetches it on demand if it needs it (the report's stats say so). A file whose read failed is
+ * never offered.
  */
 export interface ShareCap {
   /** Log files kept. */
   maxFiles: number;
-  /** Records kept (8 bytes each, plus the few larger than the CloudWatch Logs limit). */
-  maxRecords: number;
-  /** Compressed bytes waiting to be parsed at once. */
-  maxPendingBytes: number;
+  /** Compressed bytes kept. */
+  maxBytes: number;
 }
 
-/** About 16 MB of records and 64 MB of bodies in flight at most. */
-export const DEFAULT_SHARE_CAP: ShareCap = { maxFiles: 50_000, maxRecords: 2_000_000, maxPendingBytes: 64 * 1024 * 1024 };
+/** CloudTrail log files are small (a few KB to a few MB compressed): 64 MiB holds a busy day's. */
+export const DEFAULT_SHARE_CAP: ShareCap = { maxFiles: 50_000, maxBytes: 64 * 1024 * 1024 };
 
 export class LogFileShare {
-  private readonly files = new Map<string, FileRecords>();
-  private readonly work = new Set<Promise<void>>();
-  private readonly limit = pLimit(2);
-  private records = 0;
-  private pendingBytes = 0;
-  private pendingFiles = 0;
+  private readonly files = new Map<string, Buffer>();
+  private bytes = 0;
   /** Files offered but not kept because of the cap. */
   dropped = 0;
 
@@ -37,7 +32,7 @@ export class LogFileShare {
     return this.dropped > 0;
   }
 
-  /** Files kept. */
+  /** Files kept (not yet taken). */
   get size(): number {
     return this.files.size;
   }
@@ -46,38 +41,32 @@ export class LogFileShare {
   readonly offer = (bucket: string, key: string, body: Buffer): void => {
     const id = `${bucket}/${key}`;
     if (this.files.has(id)) return;
-    if (this.files.size + this.pendingFiles >= this.cap.maxFiles || this.pendingBytes + body.length > this.cap.maxPendingBytes) {
+    if (this.files.size >= this.cap.maxFiles || this.bytes + body.length > this.cap.maxBytes) {
       this.dropped++;
       return;
     }
-    this.pendingBytes += body.length;
-    this.pendingFiles++;
-    const p = this.limit(async () => {
-      const r = await extractRecords(body);
-      if (r.readFailed) return;
-      if (this.records + r.records > this.cap.maxRecords) {
-        this.dropped++;
-        return;
-      }
-      this.records += r.records;
-      this.files.set(id, r);
-    })
-      .catch(() => undefined)
-      .finally(() => {
-        this.pendingBytes -= body.length;
-        this.pendingFiles--;
-        this.work.delete(p);
-      });
-    this.work.add(p);
+    this.files.set(id, body);
+    this.bytes += body.length;
   };
 
-  /** Every body offered so far is parsed (or dropped). */
-  async settled(): Promise<void> {
-    while (this.work.size) await Promise.all([...this.work]);
+  has(bucket: string, key: string): boolean {
+    return this.files.has(`${bucket}/${key}`);
   }
 
-  /** The records of a file read by the other pass, if kept. Call after settled(). */
-  get(bucket: string, key: string): FileRecords | undefined {
-    return this.files.get(`${bucket}/${key}`);
+  /** The records of a file the other pass read (parsed now, then let go); undefined when not kept. */
+  async take(bucket: string, key: string): Promise<FileRecords | undefined> {
+    const id = `${bucket}/${key}`;
+    const body = this.files.get(id);
+    if (!body) return undefined;
+    this.files.delete(id);
+    this.bytes -= body.length;
+    const r = await extractRecords(body);
+    return r.readFailed ? undefined : r;
+  }
+
+  /** Lets every body go (the gap measurement will not run). */
+  clear(): void {
+    this.files.clear();
+    this.bytes = 0;
   }
 }
