@@ -38,9 +38,9 @@ describe('gather', () => {
     expect(gaps.status).toBe('could-not-check');
     expect(gaps.reason).toContain('boom');
     expect(gaps.reason).not.toContain('\u001b');
-    expect(phases[0]).toMatch(/integrity/);
-    // the first pass's verdict is on the display before the gap fallback works
-    expect(phases[1]).toMatch(/^First pass: inconclusive, no confirmed cause · Measuring the audit gap/);
+    // the nine steps' own verdict is on the display before validation is waited for and before the gap fallback works
+    expect(phases[0]).toMatch(/^First pass: no cause found · Validating log file integrity/);
+    expect(phases[1]).toMatch(/^First pass: no cause found · Measuring the audit gap/);
     expect(phases.at(-1)).toBeUndefined();
   });
 

@@ -14,9 +14,9 @@ const GAPS_LABEL = 'Measuring the audit gap against CloudTrail event history';
 
 /** The display line of a phase. */
 function phaseLine(p: DiagnosisPhase): string {
-  if (p.phase === 'integrity') return 'Validating log file integrity (digest chain)';
-  // The first pass's verdict shows at once: the fallback can take its 30 s of event history.
-  const first = p.firstPass ? `First pass: ${p.firstPass.verdict === 'healthy' ? 'no cause found' : `${p.firstPass.verdict}, no confirmed cause`} · ` : '';
+  // The first pass's verdict shows at once: validation and the fallback can take a while.
+  const first = p.firstPass ? `First pass: ${p.firstPass.verdict === 'healthy' ? 'no cause found' : p.firstPass.causes > 0 ? `${p.firstPass.verdict}, ${p.firstPass.causes} cause${p.firstPass.causes === 1 ? '' : 's'}` : `${p.firstPass.verdict}, no confirmed cause`} · ` : '';
+  if (p.phase === 'integrity') return `${first}Validating log file integrity (digest chain)`;
   const label = `${first}${GAPS_LABEL}`;
   return p.progress ? `${label} — ${progressLine(p.progress)}` : label;
 }

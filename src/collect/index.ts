@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { EVIDENCE_SCHEMA_VERSION, type Evidence } from '../evidence/schema.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ProgressListener } from './progress.js';
-import { runPlan, type PlanResult } from './plan.js';
+import { runPlan, type PlanOptions, type PlanResult } from './plan.js';
 import { DEFAULT_LIMITS, type CollectLimits, type CollectContext } from './types.js';
 import { iso } from './util.js';
 
@@ -24,6 +24,8 @@ export interface CollectRequest {
   limits?: Partial<CollectLimits>;
   /** Receives the plan's call audit (tests, benchmarks, `--verbose`). */
   onPlan?: (plan: PlanResult) => void;
+  /** Told each plan node's output as soon as it exists (see PlanOptions.onOutput). */
+  onOutput?: PlanOptions['onOutput'];
 }
 
 export async function collect(clients: AwsClients, req: CollectRequest): Promise<Evidence> {
@@ -36,7 +38,7 @@ export async function collect(clients: AwsClients, req: CollectRequest): Promise
     limits: { ...DEFAULT_LIMITS, ...(req.limits ?? {}) },
   };
   const callsBefore = clients.callCount;
-  const plan = await runPlan(clients, ctx, { onProgress: req.onProgress });
+  const plan = await runPlan(clients, ctx, { onProgress: req.onProgress, ...(req.onOutput ? { onOutput: req.onOutput } : {}) });
   req.onPlan?.(plan);
   const o = plan.outputs;
   const sent = clients.callCount - callsBefore;

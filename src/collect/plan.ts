@@ -37,6 +37,8 @@ export interface PlanOptions {
   only?: readonly NodeName[];
   /** Outputs already known: those nodes are not run, their value is handed to whoever needs it. */
   given?: Partial<Outputs>;
+  /** Told each node's output as soon as it exists (a diagnosis starts validation on the trail's). */
+  onOutput?: <K extends NodeName>(node: K, value: Outputs[K]) => void;
 }
 
 export interface PlanResult {
@@ -238,6 +240,11 @@ export async function runPlan(clients: AwsClients, ctx: CollectContext, opts: Pl
         result = { value: fallbackOutput(name, reason, c.apis.join(', ') || 'n/a'), depth: startDepth };
       }
       opts.onNode?.({ node: name, state: 'finished', at: Date.now() });
+      try {
+        opts.onOutput?.(name, result.value as Outputs[typeof name]);
+      } catch {
+        /* an observer never breaks collection */
+      }
       if (name === `s${c.step}`) {
         stepEnd.set(c.step, Date.now());
         const note = stepNote(name, result.value);

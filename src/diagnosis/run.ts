@@ -2,21 +2,25 @@ import type { AwsClients } from '../aws/clients.js';
 import { collect, type CollectRequest } from '../collect/index.js';
 import { collectIntegrity, type IntegrityEvidence } from '../integrity/index.js';
 import { VALIDATE_ACTIONS } from '../integrity/actions.js';
-import { collectGaps, couldNotCheck, type GapProgress } from '../gaps/index.js';
+import { collectGaps, couldNotCheck, DEFAULT_SHARE_CAP, LogFileShare, type GapProgress, type ShareCap } from '../gaps/index.js';
 import { GAPS_ACTIONS } from '../gaps/actions.js';
 import { changesFromS3 } from '../gaps/s3-changes.js';
 import { mergeChangeEvents } from '../evidence/events.js';
 import type { Evidence } from '../evidence/schema.js';
 import { inertLine } from '../util/text.js';
 import { diagnose } from './index.js';
-import { measurePhase, sequentialChain, type PhaseSpend } from './spend.js';
+import { measurePhase, sequentialChain, trackCalls, type PhaseSpend, type TrackedCalls } from './spend.js';
+import type { Outputs } from '../collect/types.js';
+import { iso } from '../collect/util.js';
 
 /**
- * The whole runbook against a live account: the nine steps, then integrity validation when the
- * trail has it on, then — only when the first pass finds no cause — the audit-gap engine against
- * event history (the runbook's "if no correlation is found" fallback). A pass that fails becomes
- * evidence saying what could not be verified, never a silent healthy. `diagnose`, `collect`, and
- * the fleet and watch commands all run this.
+ * The whole runbook against a live account: the nine steps — with integrity validation started
+ * beside them as soon as the trail, its bucket's region and the organization id are known, when
+ * the trail has it on — then, only when the first pass finds no cause, the audit-gap engine
+ * against event history (the runbook's "if no correlation is found" fallback). The log files
+ * validation hashes are parsed for the gap engine on the way, so no file is fetched twice. A pass
+ * that fails becomes evidence saying what could not be verified, never a silent healthy.
+ * `diagnose`, `collect`, and the fleet and watch commands all run this.
  */
 
 /**
@@ -26,15 +30,23 @@ import { measurePhase, sequentialChain, type PhaseSpend } from './spend.js';
 export const DIAGNOSE_GAP_LOOKUP_CALLS = 60;
 
 /**
+ * Hourly event-history probes of the fallback's first round, spread over the hours of the days
+ * with events (every 4th hour of two busy days): more only when they found an event missing, so a
+ * healthy trail is proven healthy cheaply and a broken one still gets the whole probe budget.
+ */
+export const DIAGNOSE_GAP_FIRST_PROBE_HOURS = 12;
+
+/**
  * What the fallback may read from S3: only the log files where the event-history sample put
- * events, and at most this many (an hour of a busy trail delivers a few dozen files).
+ * events, and at most this many (an hour of a busy trail delivers a few dozen files). Files the
+ * integrity pass already read cost nothing and are not counted.
  */
 export const DIAGNOSE_GAP_S3_BUDGET = { maxFiles: 1_000, maxBytes: 256 * 1024 * 1024 } as const;
 
 /** What runs after the nine steps, for a live display. */
-export type DiagnosisPhase = { phase: 'integrity' } | { phase: 'gaps'; progress?: GapProgress; firstPass?: FirstPass };
+export type DiagnosisPhase = { phase: 'integrity'; firstPass?: FirstPass } | { phase: 'gaps'; progress?: GapProgress; firstPass?: FirstPass };
 
-/** What the nine steps concluded, told to the display before the gap fallback starts. */
+/** What the nine steps concluded, told to the display before validation is waited for and before the gap fallback starts. */
 export interface FirstPass {
   verdict: Report['verdict'];
   /** Causes found (the fallback runs only when none is confirmed or likely). */
@@ -48,6 +60,8 @@ export interface DiagnosisOptions {
   gaps: 'auto' | 'always' | 'never';
   /** Told what runs after the nine steps; undefined when it is done. */
   onPhase?: (phase: DiagnosisPhase | undefined) => void;
+  /** What the gap engine keeps of the log files validation read (default DEFAULT_SHARE_CAP). */
+  shareCap?: ShareCap;
 }
 
 type Report = ReturnType<typeof diagnose>;
@@ -57,20 +71,87 @@ export interface Diagnosed {
   report: Report;
 }
 
-/** Runs the integrity pass into the evidence; a failure is unverified integrity naming the permissions. */
-async function integrityPass(clients: AwsClients, evidence: Evidence): Promise<void> {
-  try {
-    evidence.integrity = await collectIntegrity(clients, evidence);
-  } catch (e) {
-    const integrity: IntegrityEvidence = {
-      status: 'unverified',
-      window: evidence.window,
-      problems: [],
-      problemsTruncated: false,
-      reason: `digest-chain validation failed: ${inertLine((e as Error)?.message ?? String(e))}`,
-      needs: VALIDATE_ACTIONS.join(', '),
-    };
-    evidence.integrity = integrity;
+/** Unverified integrity naming the permissions: what a failed pass leaves in the evidence. */
+function integrityFailed(window: Evidence['window'], e: unknown): IntegrityEvidence {
+  return {
+    status: 'unverified',
+    window,
+    problems: [],
+    problemsTruncated: false,
+    reason: `digest-chain validation failed: ${inertLine((e as Error)?.message ?? String(e))}`,
+    needs: VALIDATE_ACTIONS.join(', '),
+  };
+}
+
+/** Does the trail of these plan outputs have log file validation on? */
+const validates = (trail: Outputs['trail'] | undefined): boolean => trail?.trail.status === 'ok' && trail.trail.value?.logFileValidationEnabled === true;
+
+/**
+ * Integrity validation beside the nine steps: started by the plan's trail, bucket-location and
+ * organization outputs (whichever comes last), or from the evidence when the plan did not tell them.
+ */
+class IntegrityPass {
+  private readonly known: Partial<Pick<Outputs, 'trail' | 'bucketLocation' | 'organization'>> = {};
+  private running?: Promise<IntegrityEvidence | undefined>;
+  private readonly tracked: TrackedCalls;
+  private startedAt = 0;
+  private endedAt = 0;
+
+  constructor(
+    clients: AwsClients,
+    private readonly window: Evidence['window'],
+    private readonly region: string,
+    private readonly now: Date,
+    private readonly share: LogFileShare | undefined,
+  ) {
+    this.tracked = trackCalls(clients);
+  }
+
+  get started(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Calls validation made so far. */
+  get calls(): number {
+    return this.tracked.count;
+  }
+
+  readonly onOutput = (node: string, value: unknown): void => {
+    if (node !== 'trail' && node !== 'bucketLocation' && node !== 'organization') return;
+    (this.known as Record<string, unknown>)[node] = value;
+    const { trail, bucketLocation, organization } = this.known;
+    if (trail && bucketLocation && organization) this.start(() => collectIntegrity(this.tracked.clients, { known: { trail, bucketLocation, organization }, region: this.region, window: this.window, now: this.now }, this.opts()));
+  };
+
+  /** After the nine steps: starts from the evidence if the plan's outputs did not start it. */
+  fromEvidence(evidence: Evidence): void {
+    this.start(() => collectIntegrity(this.tracked.clients, evidence, this.opts()));
+  }
+
+  private opts() {
+    return this.share ? { onLogFile: this.share.offer } : {};
+  }
+
+  private start(run: () => Promise<IntegrityEvidence | undefined>): void {
+    if (this.running || (this.known.trail && !validates(this.known.trail))) return;
+    this.startedAt = Date.now();
+    this.running = (async () => {
+      try {
+        return await run();
+      } catch (e) {
+        return integrityFailed(this.window, e);
+      } finally {
+        this.endedAt = Date.now();
+      }
+    })();
+  }
+
+  result(): Promise<IntegrityEvidence | undefined> {
+    return this.running ?? Promise.resolve(undefined);
+  }
+
+  spend(): PhaseSpend {
+    return { calls: this.tracked.count, wallMs: this.endedAt - this.startedAt, longestChain: sequentialChain(this.tracked.calls) };
   }
 }
 
@@ -99,27 +180,40 @@ export function needsGapFallback(mode: DiagnosisOptions['gaps'], first: Report):
 export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opts: DiagnosisOptions): Promise<Diagnosed> {
   const firstLogged = clients.calls.length;
   const phases: Record<string, PhaseSpend> = {};
+  const now = req.now ?? new Date();
+  const windowIso = { start: iso(req.window.start)!, end: iso(req.window.end)! };
+  // the log files validation reads, kept for the gap fallback (only worth it when it may run)
+  const share = opts.integrity && opts.gaps !== 'never' ? new LogFileShare(opts.shareCap ?? DEFAULT_SHARE_CAP) : undefined;
+  const integrity = opts.integrity ? new IntegrityPass(clients, windowIso, req.region, now, share) : undefined;
   const first = measurePhase(clients);
-  const evidence = await collect(clients, req);
+  const evidence = await collect(clients, { ...req, now, ...(integrity ? { onOutput: integrity.onOutput } : {}) });
   const accessLogs = evidence.steps.s4.accessLogs;
-  phases.firstPass = first.end(accessLogs?.status === 'ok' ? accessLogs.value?.summary?.bytesRead : undefined, evidence.stats?.longestChain);
   const trailOk = evidence.steps.s1.trail.status === 'ok';
   if (trailOk) await s3ChangesPass(clients, evidence);
-  if (opts.integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
-    opts.onPhase?.({ phase: 'integrity' });
-    const m = measurePhase(clients);
-    await integrityPass(clients, evidence);
-    phases.integrity = m.end();
-  }
+  phases.firstPass = first.end(accessLogs?.status === 'ok' ? accessLogs.value?.summary?.bytesRead : undefined, evidence.stats?.longestChain, integrity?.calls);
+
+  // The first pass's verdict is the nine steps' own, told before validation is waited for.
   let report = diagnose(evidence);
-  if (trailOk && needsGapFallback(opts.gaps, report)) {
-    const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
+  const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
+  if (integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
+    integrity.fromEvidence(evidence);
+    opts.onPhase?.({ phase: 'integrity', firstPass });
+    const found = await integrity.result();
+    if (found) evidence.integrity = found;
+    phases.integrity = integrity.spend();
+    report = diagnose(evidence);
+  }
+  const fallback = trailOk && needsGapFallback(opts.gaps, report);
+  if (!fallback) share?.clear();
+  if (fallback) {
     opts.onPhase?.({ phase: 'gaps', firstPass });
     const m = measurePhase(clients);
     try {
       evidence.gaps = await collectGaps(clients, evidence, {
         maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+        firstProbeHours: DIAGNOSE_GAP_FIRST_PROBE_HOURS,
         s3Budget: DIAGNOSE_GAP_S3_BUDGET,
+        ...(share && evidence.integrity ? { shared: share } : {}),
         onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress, firstPass }),
       });
       report = diagnose(evidence);
@@ -129,6 +223,7 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
       evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
     }
     phases.gaps = m.end(evidence.gaps.stats?.bytesRead ?? 0);
+    share?.clear();
   }
   opts.onPhase?.(undefined);
   const calls = clients.callCount;

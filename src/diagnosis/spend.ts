@@ -34,22 +34,85 @@ export function sequentialChain(calls: readonly { startedAt: number; durationMs:
   return longest;
 }
 
-/** Starts measuring a phase; `end` says what it spent (bytes come from the phase's own evidence). */
-export function measurePhase(clients: AwsClients): { end: (bytesRead?: number, plannedChain?: number) => PhaseSpend } {
+/**
+ * Starts measuring a phase; `end` says what it spent (bytes come from the phase's own evidence).
+ * `overlapped`: calls another phase made meanwhile through the same clients (validation beside
+ * the nine steps); they are not this phase's, and its chain is then the plan's own.
+ */
+export function measurePhase(clients: AwsClients): { end: (bytesRead?: number, plannedChain?: number, overlapped?: number) => PhaseSpend } {
   const firstCall = clients.calls.length;
   const callsBefore = clients.callCount;
   const t0 = Date.now();
   return {
-    end: (bytesRead, plannedChain) => {
+    end: (bytesRead, plannedChain, overlapped = 0) => {
       const logged = clients.calls.slice(firstCall);
-      const measured = sequentialChain(logged);
+      // injected fakes log no calls, and an overlapped log mixes two phases: the plan's dependency depth stands in
+      const measured = logged.length && !overlapped ? sequentialChain(logged) : undefined;
       return {
-        calls: clients.callCount - callsBefore,
+        calls: Math.max(0, clients.callCount - callsBefore - overlapped),
         ...(bytesRead !== undefined ? { bytesRead } : {}),
         wallMs: Date.now() - t0,
-        // injected fakes log no calls: the plan's own dependency depth stands in
-        longestChain: logged.length ? measured : (plannedChain ?? 0),
+        longestChain: measured ?? plannedChain ?? 0,
       };
     },
+  };
+}
+
+/** Calls sent through a tracked view of the clients (one phase running beside others). */
+export interface TrackedCalls {
+  clients: AwsClients;
+  /** Calls sent so far through the view. */
+  readonly count: number;
+  /** Each call's timing, for the phase's own chain. */
+  readonly calls: { startedAt: number; durationMs: number }[];
+}
+
+const SERVICES = new Set(['cloudtrail', 's3', 'logs', 'cloudwatch', 'kms', 'sts', 'iam', 'health', 'organizations', 'sns', 'ec2']);
+
+/**
+ * The same clients (same connections, limiters, guard and call log), with the calls made through
+ * them counted apart: a phase that overlaps another (validation beside the nine steps) still says
+ * what it spent itself.
+ */
+export function trackCalls(clients: AwsClients): TrackedCalls {
+  const calls: { startedAt: number; durationMs: number }[] = [];
+  const timed = async <T>(send: () => Promise<T>): Promise<T> => {
+    const startedAt = Date.now();
+    try {
+      return await send();
+    } finally {
+      calls.push({ startedAt, durationMs: Date.now() - startedAt });
+    }
+  };
+  const views = new WeakMap<object, object>();
+  const view = <C extends object>(client: C, method: 'send' | 'get'): C => {
+    let v = views.get(client);
+    if (!v) {
+      v = new Proxy(client, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== method || typeof value !== 'function') return value;
+          return (...args: unknown[]) => timed(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        },
+      });
+      views.set(client, v);
+    }
+    return v as C;
+  };
+  const tracked = new Proxy(clients, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      if (prop === 'objects') return (region?: string) => view((value as AwsClients['objects']).call(target, region), 'get');
+      if (SERVICES.has(prop)) return (...args: unknown[]) => view((value as (...a: unknown[]) => object).apply(target, args), 'send');
+      return value;
+    },
+  });
+  return {
+    clients: tracked,
+    get count() {
+      return calls.length;
+    },
+    calls,
   };
 }

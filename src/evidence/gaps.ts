@@ -141,6 +141,14 @@ export const gapReportSchema = z.object({
       budget: z.object({ lookupEventsCalls: z.number(), s3Files: z.number().optional(), s3Bytes: z.number().optional(), s3Spent: z.boolean().optional() }).optional(),
       /** Why event history stopped being called (denied, a circuit opened, throttle budget spent). */
       historyStoppedBy: z.string().optional(),
+      /**
+       * Of filesRead: those whose records came from the integrity pass of the same run (no GET),
+       * and those the gap reader fetched itself; `shareCapped`: the integrity pass had more log files
+       * than the share keeps, so the rest were read on demand.
+       */
+      filesFromIntegrity: z.number().optional(),
+      filesFetched: z.number().optional(),
+      shareCapped: z.boolean().optional(),
     })
     .optional(),
 });

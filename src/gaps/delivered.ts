@@ -55,6 +55,7 @@ export class DeliveredRecords {
     this.s3Reader = new S3Reader(this.clients, target, this.s3, opts.s3Budget ?? UNLIMITED_S3, {
       concurrency: opts.concurrency,
       maxFileBytes: opts.maxFileBytes,
+      ...(opts.shared ? { share: opts.shared } : {}),
       onProgress: (done, total) => {
         if (done % 50 === 0 || done === total) opts.onProgress?.({ phase: 's3', done, total, message: 'reading S3 log files' });
       },
@@ -82,19 +83,33 @@ export class DeliveredRecords {
     if (notFound.length && soon < late) await reader.ensure(notFound.map((c) => [c.t - 60_000, c.t + late]));
   }
 
+  /** Reads started while event history is still sampled. */
+  private readonly ahead: Promise<void>[] = [];
+
+  /**
+   * Starts reading the log files of events just compared, without judging them yet: the S3 reads
+   * overlap the paced LookupEvents calls instead of following them. evaluate() waits for them.
+   */
+  readAhead(events: Cmp[]): void {
+    const region = this.run.opts.region;
+    const todo = events.filter((c) => c.scope === 'in' && c.s3 === undefined && c.historyRegion === region);
+    if (todo.length) this.ahead.push(this.readFor(todo).catch(() => undefined));
+  }
+
   /** us-east-1's log files around the given global-service event times. */
   async ingestGlobal(times: number[]): Promise<void> {
     const target = this.s3Target(GLOBAL_REGION);
     if (!target) return;
     const { opts } = this.run;
     const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
-    await ingestS3(this.clients, target, { from: times[0]! - 60_000, to: times[times.length - 1]! + late, keep: (ms) => times.some((x) => ms >= x - 60_000 && ms <= x + late), concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes }, this.s3Global);
+    await ingestS3(this.clients, target, { from: times[0]! - 60_000, to: times[times.length - 1]! + late, keep: (ms) => times.some((x) => ms >= x - 60_000 && ms <= x + late), concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, ...(opts.shared ? { share: opts.shared } : {}) }, this.s3Global);
   }
 
   /** Marks S3 and CloudWatch Logs delivery for every compared event not yet judged. */
   async evaluate(): Promise<void> {
     const { compared, opts, logGroupName, hours } = this.run;
     const late = opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
+    await Promise.all(this.ahead.splice(0));
     await this.readFor([...compared.values()].filter((c) => c.scope === 'in' && c.s3 === undefined && c.historyRegion === opts.region));
     const needCwl: [number, number][] = [];
     for (const c of compared.values()) {

@@ -5,9 +5,10 @@ import pLimit from 'p-limit';
 import type { AwsClients } from '../aws/clients.js';
 import { classifyError } from '../aws/call.js';
 import { inertLine } from '../util/text.js';
-import { IdSet } from './idset.js';
+import { IdSet, hashes } from './idset.js';
 import { readLogRecords, DEFAULT_READ_LIMITS } from './logfile.js';
 import { exceedsCloudWatchLimit, type SkippedFile } from './model.js';
+import type { LogFileShare } from './shared-reads.js';
 
 /**
  * What the trail delivered: event IDs found in S3 log files (read once, streamed, concurrently) and
@@ -22,6 +23,8 @@ export interface DeliveredStore {
   records: number;
   bytes: number;
   files: number;
+  /** Of `files`: those whose records came from another pass of the run (no GET). */
+  shared: number;
   skipped: SkippedFile[];
   /** Listing or reading failures that mean S3 could not be checked (e.g. AccessDenied). */
   errors: { what: string; code: string; message: string; needs: string }[];
@@ -37,6 +40,7 @@ export const newStore = (): DeliveredStore => ({
   records: 0,
   bytes: 0,
   files: 0,
+  shared: 0,
   skipped: [],
   errors: [],
   truncated: false,
@@ -83,6 +87,8 @@ export interface IngestOptions {
   /** Most files read in one run; more → `truncated`. */
   maxFiles?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Log files another pass of the run already read: not fetched again. */
+  share?: LogFileShare;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -136,13 +142,80 @@ export async function ingestS3(clients: AwsClients, target: S3Target, opts: Inge
     files.map((f) =>
       limit(async () => {
         try {
-          await readDeliveredFile(objects, target.bucket, f, maxFileBytes, store);
+          const seen = await opts.share?.take(target.bucket, f.key);
+          if (seen) {
+            addRecords(store, target.bucket, f, seen);
+            store.shared++;
+          } else await readDeliveredFile(objects, target.bucket, f, maxFileBytes, store);
         } finally {
           opts.onProgress?.(++done, files.length);
         }
       }),
     ),
   );
+}
+
+/** What one log file holds for the gap measurement, compact: kept between a read and its use. */
+export interface FileRecords {
+  /** The management records' event IDs, as IdSet hash pairs (h1, h2, h1, h2 ...). */
+  idHashes: Uint32Array;
+  /** Management records with an event ID. */
+  records: number;
+  /** Records larger than the CloudWatch Logs limit: eventID, bytes. */
+  large: [string, number][];
+  /** Management records per event-time hour (epoch ms of the hour). */
+  hourly: [number, number][];
+  /** Records cut out before an error. */
+  recordsRead: number;
+  /** The file could not be read to its end (truncated, corrupt, cut off). */
+  error?: string;
+  /** ...because the read broke off, not because of the file's content. */
+  readFailed?: boolean;
+}
+
+/** Streams one gzip log file and keeps what the gap measurement compares. Never throws for the content. */
+export async function extractRecords(body: Parameters<typeof readLogRecords>[0]): Promise<FileRecords> {
+  const ids: number[] = [];
+  const large: [string, number][] = [];
+  const hourly = new Map<number, number>();
+  const r = await readLogRecords(
+    body,
+    (rec) => {
+      if (!rec.management || !rec.eventID) return;
+      const [h1, h2] = hashes(rec.eventID);
+      ids.push(h1, h2);
+      if (exceedsCloudWatchLimit(rec.size)) large.push([rec.eventID, rec.size]);
+      const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
+      if (!Number.isNaN(t)) {
+        const h = t - (t % HOUR);
+        hourly.set(h, (hourly.get(h) ?? 0) + 1);
+      }
+    },
+    { ...DEFAULT_READ_LIMITS },
+  );
+  return {
+    idHashes: Uint32Array.from(ids),
+    records: ids.length / 2,
+    large,
+    hourly: [...hourly],
+    recordsRead: r.records,
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.readFailed ? { readFailed: true } : {}),
+  };
+}
+
+/** Adds one file's records to the store, with what could not be read of it. */
+export function addRecords(store: DeliveredStore, bucket: string, f: { key: string; size: number }, r: FileRecords): void {
+  for (let i = 0; i + 1 < r.idHashes.length; i += 2) store.ids.addHashed(r.idHashes[i]!, r.idHashes[i + 1]!);
+  store.records += r.records;
+  for (const [id, size] of r.large) store.large.set(id, size);
+  for (const [h, n] of r.hourly) store.hourly.set(h, (store.hourly.get(h) ?? 0) + n);
+  store.files++;
+  store.bytes += f.size;
+  if (r.error) {
+    store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.recordsRead });
+    if (r.readFailed) store.errors.push({ what: `read s3://${bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
+  }
 }
 
 /**
@@ -164,27 +237,7 @@ export async function readDeliveredFile(objects: ReturnType<AwsClients['objects'
     store.errors.push({ what: `read s3://${bucket}/${f.key}`, code: c.code, message: c.message, needs: 's3:GetObject' });
     return;
   }
-  const r = await readLogRecords(
-    res.body,
-    (rec) => {
-      if (!rec.management || !rec.eventID) return;
-      store.ids.add(rec.eventID);
-      store.records++;
-      if (exceedsCloudWatchLimit(rec.size)) store.large.set(rec.eventID, rec.size);
-      const t = rec.eventTime ? Date.parse(rec.eventTime) : NaN;
-      if (!Number.isNaN(t)) {
-        const h = t - (t % HOUR);
-        store.hourly.set(h, (store.hourly.get(h) ?? 0) + 1);
-      }
-    },
-    { ...DEFAULT_READ_LIMITS },
-  );
-  store.files++;
-  store.bytes += f.size;
-  if (r.error) {
-    store.skipped.push({ key: inertLine(f.key, 1024), size: f.size, reason: inertLine(`could not read to its end (s3:GetObject): ${r.error}`, 300), recordsRead: r.records });
-    if (r.readFailed) store.errors.push({ what: `read s3://${bucket}/${f.key} to its end`, code: 'Unreadable', message: inertLine(r.error, 300), needs: 's3:GetObject' });
-  }
+  addRecords(store, bucket, f, await extractRecords(res.body));
 }
 
 /** CloudWatch Logs events fetched by time range, only the ranges compared. */

@@ -86,8 +86,14 @@ export function hourModel(run: RunView): HourModel[] {
     if (i < 0 || i >= run.hours.length) continue;
     (byHour.get(i) ?? byHour.set(i, []).get(i)!).push(c);
   }
-  let rateN = 0;
-  let rateMs = 0;
+  // Rates per stratum (the UTC day the hour was first probed with): an unprobed hour of a busy day
+  // is estimated from its own day's probed hours, never diluted by the quiet days around it.
+  const rates = new Map<number, { n: number; ms: number }>();
+  const add = (key: number, n: number, ms: number) => {
+    const x = rates.get(key) ?? rates.set(key, { n: 0, ms: 0 }).get(key)!;
+    x.n += n;
+    x.ms += ms;
+  };
   const base = run.hours.map((h, i) => {
     const cs = byHour.get(i) ?? [];
     const inScope = cs.filter((c) => c.scope === 'in');
@@ -95,15 +101,18 @@ export function hourModel(run: RunView): HourModel[] {
     const len = Math.max(0, effEnd - h.start);
     const cov = Math.min(len, unionLength(h.covered.map(([a, b]) => [a, Math.min(b, effEnd)] as [number, number])));
     if (h.coverage !== 'none' && cov > 0) {
-      rateN += inScope.length;
-      rateMs += cov;
+      add(-1, inScope.length, cov);
+      if (h.stratum !== undefined) add(h.stratum, inScope.length, cov);
     }
     return { h, cs, inScope, len, cov };
   });
-  const r = rateMs ? rateN / rateMs : 0;
+  const rateOf = (h: HourState) => {
+    const x = (h.stratum !== undefined ? rates.get(h.stratum) : undefined) ?? rates.get(-1);
+    return x && x.ms ? x.n / x.ms : 0;
+  };
   return base.map((x) => ({
     ...x,
-    nHat: x.h.coverage === 'full' ? x.inScope.length : x.h.coverage === 'sample' && x.cov > 0 ? Math.max(x.inScope.length, (x.inScope.length * x.len) / x.cov) : r * x.len,
+    nHat: x.h.coverage === 'full' ? x.inScope.length : x.h.coverage === 'sample' && x.cov > 0 ? Math.max(x.inScope.length, (x.inScope.length * x.len) / x.cov) : rateOf(x.h) * x.len,
   }));
 }
 

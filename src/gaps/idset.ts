@@ -26,8 +26,13 @@ export class IdSet {
   }
 
   add(id: string): boolean {
-    if ((this.count + 1) * 2 > this.a.length) this.grow();
     const [h1, h2] = hashes(id);
+    return this.addHashed(h1, h2);
+  }
+
+  /** Adds an ID by its two hashes (`hashes(id)`), as kept by a store of IDs read earlier. */
+  addHashed(h1: number, h2: number): boolean {
+    if ((this.count + 1) * 2 > this.a.length) this.grow();
     return this.insert(h1, h2);
   }
 

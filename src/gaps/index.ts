@@ -10,6 +10,7 @@ import type { GapReport } from './model.js';
 export { gapReportSchema, gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
 export type { GapProgress, MissingExport } from './engine.js';
 export { GAPS_ACTIONS } from './actions.js';
+export { LogFileShare, DEFAULT_SHARE_CAP, type ShareCap } from './shared-reads.js';
 export { DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED } from './engine.js';
 
 /** The engine's options, with the trail to resolve and `now` defaulting to the clock. */
@@ -74,7 +75,7 @@ export async function measureGaps(clients: AwsClients, opts: GapOptions): Promis
  * The same measurement for the diagnosis, over evidence.window, reusing everything the evidence
  * already holds (trail, selectors, bucket region and key, org id, change events of step 9).
  */
-export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency' | 's3Budget'>> = {}): Promise<GapReport> {
+export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency' | 's3Budget' | 'shared' | 'firstProbeHours'>> = {}): Promise<GapReport> {
   const s = evidence.steps;
   const start = new Date(evidence.window.start);
   const end = new Date(evidence.window.end);

@@ -98,7 +98,7 @@ export class GapReportBuilder {
       report.sampling = {
         mode: 'hourly-probe',
         method:
-          'LookupEvents returns ≤ 50 events a page at 2 requests/s, so a busy window cannot be read in full. Every hour (or every k-th hour, phase fixed by the seed, when the window has more hours than the budget allows) gets one page: its newest ≤ 50 events. Quiet hours fit in that page and are exact; busy hours are a sample. Runs of missing events have their edges found by bisection (to 2 minutes) and are paged in full when the budget allows. Estimates: events per hour ≈ sample × hour length / sampled span; a gap that was not paged in full lies between the span of its observed missing events and the span between its delivered neighbours (±95% on the rate); outside gaps the upper bound adds what the unsampled part of each sampled hour could hide (95% Wilson bound of its sample), and each unprobed hour adds all its estimated events.',
+          'LookupEvents returns ≤ 50 events a page at 2 requests/s, so a busy window cannot be read in full. Every UTC day of the window first gets one page: its newest ≤ 50 events. A day with fewer is exact in that one call, and so is every hour of a busy day after the oldest event on its page; each earlier hour of a busy day then gets one page of its own (every k-th such hour, phase fixed by the seed, when they exceed the budget; every k-th day when the days do). Quiet hours fit in that page and are exact; busy hours are a sample. Runs of missing events have their edges found by bisection (to 2 minutes) and are paged in full when the budget allows. Estimates: events per hour ≈ sample × hour length / sampled span, and for an unprobed hour the rate of its own day; a gap that was not paged in full lies between the span of its observed missing events and the span between its delivered neighbours (±95% on the rate); outside gaps the upper bound adds what the unsampled part of each sampled hour could hide (95% Wilson bound of its sample), and each unprobed hour adds all its estimated events.',
         seed: this.run.seed,
         hours: this.run.hours.length,
         hoursFull: this.run.hours.filter((h) => h.coverage === 'full').length,
@@ -119,6 +119,7 @@ export class GapReportBuilder {
     for (const e of this.delivered.cwl.errors.slice(0, 3)) this.run.notes.push(`could not read the CloudWatch Logs log group: ${e.code} (needs ${e.needs})`);
     if (this.delivered.cwl.truncated) this.run.notes.push('CloudWatch Logs reading was capped for some ranges');
     if (this.sampler.historyError) this.run.notes.push(`event history stopped early: ${this.sampler.historyError.code}`);
+    if (this.run.opts.shared?.capped) this.run.notes.push(`the integrity pass read more log files than are kept for this measurement (${this.run.opts.shared.dropped} not kept): those needed were read again from S3`);
     if (this.delivered.s3Spend().budgetSpent) this.run.notes.push('the S3 read budget was spent: events whose log files were not read are not judged');
     const unknown = [...this.run.compared.values()].filter((c) => c.scope === 'unknown').length;
     if (unknown) this.run.notes.push(`${unknown} events were not compared: the trail's advanced selectors use fields event history cannot judge`);
@@ -181,6 +182,18 @@ export class GapReportBuilder {
         ...(this.delivered.s3Spend().budgetSpent ? { s3Spent: true } : {}),
       },
       ...(this.sampler.halted ? { historyStoppedBy: this.sampler.halted } : {}),
+      ...(this.run.opts.shared ? this.shareStats() : {}),
+    };
+  }
+
+  /** How many of the files read came from the integrity pass, and whether its share was capped. */
+  private shareStats(): Pick<NonNullable<GapReport['stats']>, 'filesFromIntegrity' | 'filesFetched' | 'shareCapped'> {
+    const { s3, s3Global } = this.delivered;
+    const fromIntegrity = s3.shared + s3Global.shared;
+    return {
+      filesFromIntegrity: fromIntegrity,
+      filesFetched: s3.files + s3Global.files - fromIntegrity,
+      ...(this.run.opts.shared!.capped ? { shareCapped: true } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { ChangeEvent, EventSelectors, TrailConfig } from '../evidence/schema.js';
 import type { S3Budget } from './s3-reader.js';
+import type { LogFileShare } from './shared-reads.js';
 import { DEFAULT_DELIVERY_DELAY_MS, DEFAULT_MAX_LOOKUP_CALLS, DEFAULT_SEED, type Destination, type GapReport } from './model.js';
 
 /**
@@ -52,6 +53,13 @@ export interface EngineOptions {
   maxFileBytes?: number;
   /** Log files and compressed bytes the S3 side may read (default: no cap but 200 000 files). */
   s3Budget?: S3Budget;
+  /**
+   * Hourly probes of a first round (spread over the busy hours); the rest of the probe budget is
+   * spent only when that round found an event missing. Default: no rounds, every probe at once.
+   */
+  firstProbeHours?: number;
+  /** Log files another pass of the run already read (a diagnosis's integrity validation): not fetched again. */
+  shared?: LogFileShare;
 }
 
 export interface EngineInputs {
@@ -89,6 +97,8 @@ export interface HourState {
   coverage: 'none' | 'sample' | 'full';
   covered: [number, number][];
   token?: string;
+  /** The coarse span (UTC day) the hour was first probed with: its stratum in the estimates. */
+  stratum?: number;
 }
 
 export class GapRun {

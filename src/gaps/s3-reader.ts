@@ -2,7 +2,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { AwsClients } from '../aws/clients.js';
 import { classifyError } from '../aws/call.js';
-import { dayPrefix, keyDeliveryTime, readDeliveredFile, DEFAULT_MAX_FILE_BYTES, type DeliveredStore, type S3Target } from './deliveries.js';
+import { addRecords, dayPrefix, keyDeliveryTime, readDeliveredFile, DEFAULT_MAX_FILE_BYTES, type DeliveredStore, type S3Target } from './deliveries.js';
+import type { LogFileShare } from './shared-reads.js';
 
 const DAY = 86_400_000;
 
@@ -42,12 +43,15 @@ interface Listed {
  */
 export class S3Reader {
   private readonly days = new Map<number, Promise<Listed[]>>();
-  private readonly readKeys = new Set<string>();
+  /** Each file's read, once: later spans that hold it wait for the same read. */
+  private readonly reads = new Map<string, Promise<void>>();
   private covered: [number, number][] = [];
   /** ListObjectsV2 calls made. */
   listCalls = 0;
   /** The budget stopped a read: some spans stay unjudged. */
   budgetSpent = false;
+  /** Files fetched with GetObject (what the budget counts). */
+  fetched = 0;
   /** Compressed bytes committed to reads (the budget counts them before the read). */
   private reserved = 0;
 
@@ -56,7 +60,7 @@ export class S3Reader {
     private readonly target: S3Target,
     private readonly store: DeliveredStore,
     private readonly budget: S3Budget,
-    private readonly opts: { concurrency?: number; maxFileBytes?: number; onProgress?: (done: number, total: number) => void } = {},
+    private readonly opts: { concurrency?: number; maxFileBytes?: number; onProgress?: (done: number, total: number) => void; share?: LogFileShare } = {},
   ) {}
 
   /** Every log file delivered within [a, b] has been read. */
@@ -98,7 +102,11 @@ export class S3Reader {
     return out;
   }
 
-  /** Reads every not-yet-read log file delivered within the spans (epoch ms, inclusive). */
+  /**
+   * Reads every not-yet-read log file delivered within the spans (epoch ms, inclusive). Calls may
+   * overlap (reads ahead while event history is still sampled): a file being read by one is waited
+   * for by the others, so a span is covered only once all its files are in the store.
+   */
   async ensure(spans: [number, number][]): Promise<void> {
     const todo = mergeSpans(spans.filter(([a, b]) => !this.isCovered(a, b)));
     if (!todo.length) return;
@@ -106,12 +114,20 @@ export class S3Reader {
     for (const [a, b] of todo) for (let d = a - (a % DAY); d <= b; d += DAY) days.add(d);
     const listings = await Promise.all([...days].sort((x, y) => x - y).map((d) => this.list(d)));
     const inSpan = (t: number) => todo.some(([a, b]) => t >= a && t <= b);
-    const files = listings.flat().filter((f) => inSpan(f.t) && !this.readKeys.has(f.key));
+    const candidates = listings.flat().filter((f) => inSpan(f.t));
+    const waiting = candidates.filter((f) => this.reads.has(f.key)).map((f) => this.reads.get(f.key)!);
+    const files = candidates.filter((f) => !this.reads.has(f.key));
     files.sort((x, y) => x.t - y.t || x.key.localeCompare(y.key));
+    const shared: Listed[] = [];
     const chosen: Listed[] = [];
     let cutAt: number | undefined;
     for (const f of files) {
-      if (this.readKeys.size + chosen.length >= this.budget.maxFiles || this.reserved + f.size > this.budget.maxBytes) {
+      // already read by the integrity pass: free, outside the budget
+      if (this.opts.share?.has(this.target.bucket, f.key)) {
+        shared.push(f);
+        continue;
+      }
+      if (this.fetched + chosen.length >= this.budget.maxFiles || this.reserved + f.size > this.budget.maxBytes) {
         cutAt = f.t;
         this.budgetSpent = true;
         break;
@@ -119,30 +135,39 @@ export class S3Reader {
       chosen.push(f);
       if (f.size <= (this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) this.reserved += f.size;
     }
-    for (const f of chosen) this.readKeys.add(f.key);
-    await this.read(chosen);
+    // a budget cut leaves everything from its file on unread, shared files included (they would be judged without their neighbours)
+    const usable = cutAt === undefined ? shared : shared.filter((f) => f.t < cutAt!);
+    this.fetched += chosen.length;
+    const reading = this.read([...usable, ...chosen]);
+    await Promise.all([reading, ...waiting]);
     // Spans fully read are covered; the budget cut leaves everything from its file on uncovered.
     const done = todo.map(([a, b]) => [a, cutAt === undefined ? b : Math.min(b, cutAt - 1)] as [number, number]).filter(([a, b]) => b >= a);
     this.covered = mergeSpans([...this.covered, ...done]);
   }
 
-  private async read(files: Listed[]): Promise<void> {
+  private read(files: Listed[]): Promise<void> {
     const objects = this.clients.objects(this.target.bucketRegion);
     const limit = pLimit(this.opts.concurrency ?? 8);
     const maxFileBytes = this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const store = this.store;
     let done = 0;
     this.opts.onProgress?.(0, files.length);
-    await Promise.all(
-      files.map((f) =>
-        limit(async () => {
+    return Promise.all(
+      files.map((f) => {
+        const p = limit(async () => {
           try {
-            await readDeliveredFile(objects, this.target.bucket, f, maxFileBytes, store);
+            const seen = await this.opts.share?.take(this.target.bucket, f.key);
+            if (seen) {
+              addRecords(store, this.target.bucket, f, seen);
+              store.shared++;
+            } else await readDeliveredFile(objects, this.target.bucket, f, maxFileBytes, store);
           } finally {
             this.opts.onProgress?.(++done, files.length);
           }
-        }),
-      ),
-    );
+        });
+        this.reads.set(f.key, p);
+        return p;
+      }),
+    ).then(() => undefined);
   }
 }

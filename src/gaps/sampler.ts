@@ -7,11 +7,11 @@ import { mergeChangeEvents } from '../evidence/events.js';
 import type { Destination } from './model.js';
 import { inScope, GLOBAL_REGION } from './scope.js';
 import { CHANGE_EVENT_NAMES, trailResources } from './triggers.js';
-import { seededHash } from './idset.js';
 import { unionLength } from './stats.js';
 import { isExact, mergeSpans, rate, runs } from './estimator.js';
 import type { DeliveredRecords } from './delivered.js';
-import { isoS, LOOKUP_RATE, type Cmp, type GapProgress, type GapRun, type Scope } from './run.js';
+import { applyDayPage, applyHourPage, coarseSpans, strided, type QueryResult } from './coverage.js';
+import { isoS, LOOKUP_RATE, type Cmp, type GapProgress, type GapRun, type HourState, type Scope } from './run.js';
 
 /** The IAM action behind the event-history reads. */
 export const SAMPLER_ACTIONS = ['cloudtrail:LookupEvents'] as const;
@@ -25,20 +25,14 @@ const HALTING_CODES = /^(ServiceCircuitOpen|ThrottleBudgetSpent|DeadlineExceeded
 const isRetriableThrottle = (code: string | undefined): boolean => !!code && code !== 'ThrottleBudgetSpent' && /thrott|limit|toomany/i.test(code);
 const MAX_EDGE_CALLS = 8;
 
-interface QueryResult {
-  ok: boolean;
-  events: Cmp[];
-  truncated: boolean;
-  nextToken?: string;
-  oldest?: number;
-}
-
 /**
  * The event-history sampler. Event history (LookupEvents) is the ground truth; it answers ≤ 50
  * events a page at 2 requests/s, one attribute per call, so within a call budget:
- *  1. one page per hour of the window (newest ≤ 50 events of the hour). A quiet hour fits in that
- *     page and is counted exactly; a busy hour is sampled. When the window has more hours than
- *     60% of the call budget, every k-th hour is probed, from a phase fixed by the seed.
+ *  1. one page per UTC day of the window (its newest ≤ 50 events): a day with fewer is exact in one
+ *     call, and so is every hour after a busy day's oldest event on its page; then one page per
+ *     remaining hour of the busy days only (a quiet hour is exact, a busy one sampled). Within 60%
+ *     of the call budget: past it, every k-th day or hour, from a phase fixed by the seed. The
+ *     log files of the events found are read while the next pages are asked for.
  *  2. if the whole window can be paged within the budget, it is (then nothing is sampled);
  *  3. otherwise each run of missing events has its edges located by bisection (≤ 8 calls per edge)
  *     and, budget permitting, the gap is paged in full so its count (and the export) is exact;
@@ -185,40 +179,58 @@ export class HistorySampler {
     return { ok: true, events: out, truncated, nextToken: token, oldest };
   }
 
-  /** Step 1: a page per (possibly strided) hour. */
+  /**
+   * Step 1: first one page per day of the window (its newest ≤ 50 events): a day with fewer is
+   * exact in one call, however many hours it has, so the hours where the trail had no events cost
+   * nothing more. Then a page per (possibly strided) hour, only in the days that had more.
+   */
   async probeHours(): Promise<void> {
-    const n = this.run.hours.length;
     const allowed = Math.max(1, Math.floor(this.run.budget * 0.6));
-    const k = n <= allowed ? 1 : Math.ceil(n / allowed);
-    const phase = k > 1 ? seededHash('phase', this.run.seed) % k : 0;
-    const chosen = this.run.hours.filter((_, i) => (i + phase) % k === 0);
-    if (k > 1) this.run.notes.push(`window of ${n} hours exceeds the probe budget: every ${k}th hour probed (phase ${phase}, seed ${this.run.seed})`);
-    this.plannedCalls = chosen.length;
+    const days = strided(coarseSpans(this.run.hours), allowed, this.run, 'day-phase', (k, phase) => `window of ${this.run.hours.length} hours exceeds the probe budget: every ${k}th day probed (phase ${phase}, seed ${this.run.seed})`);
+    this.plannedCalls = days.length;
+    const busy: HourState[] = [];
     const limit = pLimit(2);
-    // The newest hour alone first: when event history cannot answer, one call says so. (The
-    // 2 requests/s pacing serializes the probes anyway, so this costs no wall time.)
-    const first = chosen.length ? chosen.splice(chosen.length - 1, 1) : [];
-    const probe = (hs: typeof chosen) =>
-      Promise.all(
-        hs.map((h) =>
-          limit(async () => {
-            if (this.historyError || this.halted) return;
-            const r = await this.query(this.run.opts.region, h.start, h.end, { maxPages: 1 });
-            if (!r.ok) return;
-            if (!r.truncated) {
-              h.coverage = 'full';
-              h.covered = [[h.start, h.end]];
-              this.run.complete.push([h.start, h.end]);
-            } else {
-              h.coverage = 'sample';
-              h.token = r.nextToken;
-              h.covered.push([Math.max(h.start, r.oldest ?? h.start), h.end]);
-            }
-          }),
-        ),
-      );
-    await probe(first);
-    await probe(chosen);
+    const probe = async (a: number, b: number, apply: (r: QueryResult) => void) => {
+      if (this.historyError || this.halted) return;
+      const r = await this.query(this.run.opts.region, a, b, { maxPages: 1 });
+      if (!r.ok) return;
+      apply(r);
+      // the log files of these events are read while event history is still being sampled
+      this.delivered.readAhead(r.events);
+    };
+    const probeDay = (day: HourState[]) => probe(day[0]!.start, day[day.length - 1]!.end, (r) => busy.push(...applyDayPage(this.run, day, r)));
+    // The newest day alone first: when event history cannot answer, one call says so.
+    const newestFirst = [...days].reverse();
+    if (newestFirst.length) await probeDay(newestFirst[0]!);
+    await Promise.all(newestFirst.slice(1).map((d) => limit(() => probeDay(d))));
+    busy.sort((x, y) => x.start - y.start);
+    const left = allowed - this.calls;
+    if (!busy.length) return;
+    if (left <= 0) {
+      this.run.notes.push(`the probe budget went to the ${days.length} days of the window: the ${busy.length} busy hours before each day's newest 50 events are estimated, not probed`);
+      return;
+    }
+    const chosen = strided(busy, left, this.run, 'phase', (k, phase) => `${busy.length} hours of the days with more than 50 events exceed the probe budget: every ${k}th of them probed (phase ${phase}, seed ${this.run.seed})`);
+    const probeAll = (hs: HourState[]) => Promise.all(hs.map((h) => limit(() => probe(h.start, h.end, (r) => applyHourPage(this.run, h, r)))));
+    const firstRound = this.run.opts.firstProbeHours;
+    if (firstRound === undefined || chosen.length <= firstRound) {
+      this.plannedCalls = this.calls + chosen.length;
+      await probeAll(chosen);
+      return;
+    }
+    // A first round spread over the busy hours; the rest only when it found something missing.
+    const first = strided(chosen, firstRound, this.run, 'round');
+    this.plannedCalls = this.calls + first.length;
+    await probeAll(first);
+    await this.delivered.evaluate();
+    const missing = this.run.sorted().some((c) => this.run.destinations.some((d) => this.delivered.status(c, d) === 'missing'));
+    if (!missing) {
+      this.run.notes.push(`the ${first.length} busy hours probed first (spread over the ${busy.length}) found every compared event delivered: the other busy hours are estimated, not probed`);
+      return;
+    }
+    const rest = chosen.filter((h) => !first.includes(h));
+    this.plannedCalls = this.calls + rest.length;
+    await probeAll(rest);
   }
 
   /** Step 2: page every sampled hour to the end, when the whole window fits the budget. */

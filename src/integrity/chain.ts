@@ -7,9 +7,12 @@ import { PublicKeyStore, type PublicKeyEntry } from './public-keys.js';
 import { fetchDigest, listDigests, logReadFailure, type Fetched } from './s3-reads.js';
 import { listUncovered, reportUnlisted, type ChainNames, type Interval, type Uncovered } from './unlisted.js';
 import type { ValidationRun } from './state.js';
+import { tapBody } from './share-tap.js';
 import type { ChainSummary, FileResult, Notice } from './model.js';
 
 const HOUR = 3_600_000;
+/** Compressed bytes of one log file copied for another pass of the run (larger ones are read again). */
+const SHARE_BODY_CAP = 16 * 1024 * 1024;
 
 /**
  * Walks one digest chain (account × source region) the way `aws cloudtrail validate-logs` does: from
@@ -44,7 +47,11 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
       if (c.kind === 'absent') return { ...base, verdict: 'missing', reason: 'not found' };
       throw logReadFailure(e, bucket, key);
     }
-    const out = await run.hasher.hash(res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
+    const share = state.onLogFile;
+    const tap = share ? tapBody(res.body, SHARE_BODY_CAP) : undefined;
+    const out = await run.hasher.hash(tap ? tap.body : res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
+    const body = out.kind === 'hash' ? tap?.bytes() : undefined;
+    if (body) share!(bucket, key, body);
     if (out.kind === 'invalid format') return { ...base, verdict: 'invalid', reason: 'invalid format', detail: out.detail };
     if (out.kind !== 'hash') return { ...base, verdict: 'invalid', reason: out.kind };
     state.bytesHashed += out.inflatedBytes;

@@ -1,7 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
-import type { Evidence } from '../evidence/schema.js';
+import type { Evidence, TrailConfig } from '../evidence/schema.js';
 import { inertLine } from '../util/text.js';
-import { MAX_EVIDENCE_PROBLEMS, type IntegrityEvidence, type ValidationResult } from './model.js';
+import { MAX_EVIDENCE_PROBLEMS, type IntegrityEvidence, type ValidateOptions, type ValidationResult } from './model.js';
 import { validateTrail, ValidateInputError } from './validate.js';
 import type { KnownTarget } from './target.js';
 import { parseArn } from '../collect/util.js';
@@ -36,7 +36,7 @@ export function toIntegrityEvidence(r: ValidationResult): IntegrityEvidence {
 }
 
 /** The trail, bucket-region and organization reads the diagnosis made, as the plan's outputs. */
-function knownFrom(evidence: Evidence): KnownTarget {
+export function knownFrom(evidence: Evidence): KnownTarget {
   const s = evidence.steps;
   const t = s.s1.trail;
   if (t.status !== 'ok' || !t.value) return {};
@@ -54,28 +54,61 @@ function knownFrom(evidence: Evidence): KnownTarget {
   };
 }
 
+/** What validation of a diagnosis's trail needs: the plan's trail, bucket and organization reads, the window. */
+export interface IntegrityInput {
+  known: KnownTarget;
+  /** The region the diagnosis looks from. */
+  region: string;
+  window: { start: string; end: string };
+  /** The run's clock (evidence.collectedAt). */
+  now: Date;
+}
+
+export interface IntegrityRunOptions {
+  concurrency?: number;
+  /** Each log file's body once hashed, for the gap measurement of the same run. */
+  onLogFile?: ValidateOptions['onLogFile'];
+}
+
+/** The trail of the known reads, when it is found and has log file validation on. */
+export function validationTrail(known: KnownTarget): TrailConfig | undefined {
+  const t = known.trail?.trail;
+  return t?.status === 'ok' && t.value?.logFileValidationEnabled ? t.value : undefined;
+}
+
 /**
- * For `diagnose`: when step 1 found the trail with log file validation on, validate its digest
- * chain over the evidence window. `undefined` when validation is off (or the trail unknown).
+ * Validates the digest chain of a diagnosis's trail over its window, from the plan's outputs: it
+ * can start as soon as the trail, its bucket's region and the organization id are known, while the
+ * rest of the nine steps run. `undefined` when validation is off (or the trail unknown).
  */
-export async function collectIntegrity(clients: AwsClients, evidence: Evidence, opts: { concurrency?: number } = {}): Promise<IntegrityEvidence | undefined> {
-  const t = evidence.steps.s1.trail;
-  if (t.status !== 'ok' || !t.value || !t.value.logFileValidationEnabled) return undefined;
-  const trail = t.value;
-  const window = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
+export async function integrityFor(clients: AwsClients, input: IntegrityInput, opts: IntegrityRunOptions = {}): Promise<IntegrityEvidence | undefined> {
+  const trail = validationTrail(input.known);
+  if (!trail) return undefined;
+  const window = { start: new Date(input.window.start), end: new Date(input.window.end) };
   try {
     const r = await validateTrail(clients, {
       trail: trail.arn,
-      region: evidence.target.region,
+      region: input.region,
       start: window.start,
       end: window.end,
       ...(trail.s3BucketName ? { s3Bucket: trail.s3BucketName, s3Prefix: trail.s3KeyPrefix ?? '' } : {}),
       concurrency: opts.concurrency ?? 16,
-      now: new Date(evidence.collectedAt),
-    }, knownFrom(evidence));
+      now: input.now,
+      ...(opts.onLogFile ? { onLogFile: opts.onLogFile } : {}),
+    }, input.known);
     return toIntegrityEvidence(r);
   } catch (e) {
     const message = e instanceof ValidateInputError ? e.message : `unexpected: ${(e as Error)?.message ?? String(e)}`;
-    return { status: 'unverified', window: evidence.window, trailArn: trail.arn, problems: [], problemsTruncated: false, reason: inertLine(message, 500) };
+    return { status: 'unverified', window: input.window, trailArn: trail.arn, problems: [], problemsTruncated: false, reason: inertLine(message, 500) };
   }
+}
+
+/**
+ * For `diagnose`: when step 1 found the trail with log file validation on, validate its digest
+ * chain over the evidence window — from the evidence, or from the plan's outputs as soon as they
+ * exist (IntegrityInput). `undefined` when validation is off (or the trail unknown).
+ */
+export function collectIntegrity(clients: AwsClients, from: Evidence | IntegrityInput, opts: IntegrityRunOptions = {}): Promise<IntegrityEvidence | undefined> {
+  if (!('steps' in from)) return integrityFor(clients, from, opts);
+  return integrityFor(clients, { known: knownFrom(from), region: from.target.region, window: from.window, now: new Date(from.collectedAt) }, opts);
 }

@@ -47,6 +47,11 @@ export interface ValidateOptions {
   onFile?: (f: FileResult) => void;
   /** Called once the trail is resolved (its ARN), before any file verdict. */
   onResolved?: (trailArn: string) => void;
+  /**
+   * Handed each log file's compressed body once it was read to its end and hashed (whatever the
+   * verdict on its hash), for another pass of the same run that needs the records.
+   */
+  onLogFile?: (bucket: string, key: string, body: Buffer) => void;
   /** Called for notices (gaps, chain restarts), in order. */
   onNotice?: (n: Notice) => void;
   /** The clock for "is the newest digest recent enough" (default: now). */

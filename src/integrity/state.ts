@@ -28,6 +28,11 @@ export class ValidationState {
     this.files = opts.verbose ? [] : undefined;
   }
 
+  /** Who else wants the log files' bodies (ValidateOptions.onLogFile). */
+  get onLogFile(): ValidateOptions['onLogFile'] {
+    return this.opts.onLogFile;
+  }
+
   readonly record = (f: FileResult): void => {
     if (f.verdict !== 'valid') {
       if (this.problems.length < MAX_PROBLEMS) this.problems.push(f);
