@@ -100,6 +100,22 @@ describe('step 6: listing the bucket', () => {
     expect(outputs.s6.prefixes.every((p) => p.startsWith(`team/AWSLogs/${ACCOUNT}/CloudTrail/`))).toBe(true);
   });
 
+  it('a trail of this account is listed under the account its ARN names, without waiting for the identity check', async () => {
+    const order: string[] = [];
+    fake.sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      order.push('identity answered');
+      return { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/oncall` };
+    });
+    fake.s3.on(ListObjectsV2Command).callsFake(async () => {
+      order.push('listed');
+      return { Contents: [] };
+    });
+    const { outputs } = await runFakePlan(fake);
+    expect(outputs.s6.prefixes[0]).toBe(`AWSLogs/${ACCOUNT}/CloudTrail/${REGION}/2026/11/17/`);
+    expect(order.indexOf('listed')).toBeLessThan(order.indexOf('identity answered'));
+  });
+
   it('organization trail: AWSLogs/<o-id>/<member account>/ with the org id from DescribeOrganization', async () => {
     fake.ct.on(GetTrailCommand).resolves({ Trail: healthyTrail({ IsOrganizationTrail: true }) });
     fake.org.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-abcdefghij' } });

@@ -175,8 +175,8 @@ export const step6 = defineCollector({
   name: 's6',
   step: 6,
   title: STEP_TITLES[6],
-  needs: ['trail', 'caller', 'organization'],
-  later: ['bucketLocation'],
+  needs: ['trail', 'organization'],
+  later: ['bucketLocation', 'caller'],
   apis: ['s3:ListBucket'],
   async run(clients, { trail, caller, bucketLocation, organization, ctx }): Promise<Step6> {
     const t = trail.resolved;
@@ -192,12 +192,16 @@ export const step6 = defineCollector({
 });
 
 /** Lists every day prefix of the window; `stale()` true: stop starting listings (their answers will be dropped). */
-async function listWindow(s3: S3Client, t: ResolvedTrail, bucket: string, caller: Outputs['caller'], organization: Step6['organizationId'], ctx: CollectContext, stale: () => boolean): Promise<Step6> {
+async function listWindow(s3: S3Client, t: ResolvedTrail, bucket: string, callerOf: () => Promise<Outputs['caller']>, organization: Step6['organizationId'], ctx: CollectContext, stale: () => boolean): Promise<Step6> {
   const isOrg = t.config.isOrganizationTrail;
   // Log files are filed under the account whose events they hold: ours (for an organization trail seen
-  // from a member account, the member's), else the trail owner's.
-  const me = caller.status === 'ok' ? caller.value?.accountId : undefined;
-  const account = (isOrg ? me : undefined) ?? t.ownerAccount ?? me ?? '';
+  // from a member account, the member's), else the trail owner's, which its ARN names: only an
+  // organization trail waits for the caller's identity.
+  const me = async () => {
+    const caller = await callerOf();
+    return caller.status === 'ok' ? caller.value?.accountId : undefined;
+  };
+  const account = (isOrg ? await me() : undefined) ?? (t.ownerAccount || undefined) ?? (await me()) ?? '';
   let orgId = organization.status === 'ok' ? organization.value : undefined;
   if (isOrg && !orgId) orgId = await discoverOrgId(s3, bucket, t.config.s3KeyPrefix);
   if (isOrg && !orgId) {
