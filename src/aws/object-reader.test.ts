@@ -106,6 +106,8 @@ describe('fast S3 object reader', () => {
       const o = await reader.get('bucket', logKey(i));
       expect(await read(o.body)).toBe(`log ${i}`);
       expect(o.metadata).toEqual({ signature: `sig-${i}` });
+      // the body's length, on the SDK path (first) and the fast path alike
+      expect(o.size).toBe(`log ${i}`.length);
     }
     expect(seen.map((s) => s.sdk)).toEqual([true, false, false, false]);
     for (const s of seen.slice(1)) {

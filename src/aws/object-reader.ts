@@ -19,6 +19,8 @@ export interface S3ObjectBody {
   body: AsyncIterable<Uint8Array>;
   /** User metadata, keys lower-case without `x-amz-meta-` (as the SDK returns them). */
   metadata: Record<string, string>;
+  /** The body's length in bytes (Content-Length), when the answer gave one. */
+  size?: number;
 }
 
 export interface S3ObjectReader {
@@ -33,7 +35,7 @@ export function sdkObjectReader(s3: S3Client): S3ObjectReader {
 function objectBody(res: GetObjectCommandOutput): S3ObjectBody {
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.Metadata ?? {})) metadata[k.toLowerCase()] = v;
-  return { body: res.Body as AsyncIterable<Uint8Array>, metadata };
+  return { body: res.Body as AsyncIterable<Uint8Array>, metadata, ...(typeof res.ContentLength === 'number' ? { size: res.ContentLength } : {}) };
 }
 
 /** Keys whose URI encoding is themselves: every CloudTrail log and digest key. Others take the SDK path. */
@@ -146,7 +148,8 @@ export function fastObjectReader(s3: S3Client, handler: Pick<NodeHttpHandler, 'h
       }
       const metadata: Record<string, string> = {};
       for (const [k, v] of Object.entries(response.headers)) if (k.toLowerCase().startsWith('x-amz-meta-')) metadata[k.toLowerCase().slice(11)] = v;
-      return { body: response.body as AsyncIterable<Uint8Array>, metadata };
+      const length = Number(response.headers['content-length'] ?? NaN);
+      return { body: response.body as AsyncIterable<Uint8Array>, metadata, ...(Number.isSafeInteger(length) && length >= 0 ? { size: length } : {}) };
     },
   };
 }

@@ -44,7 +44,7 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
       if (c.kind === 'absent') return { ...base, verdict: 'missing', reason: 'not found' };
       throw logReadFailure(e, bucket, key);
     }
-    const out = await run.hasher.hash(res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
+    const out = await run.hasher.hash(res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated }, res.size);
     if (out.kind === 'invalid format') return { ...base, verdict: 'invalid', reason: 'invalid format', detail: out.detail };
     if (out.kind !== 'hash') return { ...base, verdict: 'invalid', reason: out.kind };
     state.bytesHashed += out.inflatedBytes;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { InflateRaw } from 'minizlib';
 
 /**
@@ -106,6 +107,57 @@ export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: 
     await it.return?.();
   }
 }
+
+/**
+ * hashGzipStream's verdicts for a Node stream, read through its 'data' events rather than an async
+ * iterator: for a small body (one or two socket chunks), the iterator's promise per chunk and its
+ * set-up cost more than inflating and hashing it. An early outcome destroys the stream (as leaving
+ * a for-await loop does); an error, or a close before the end, rejects as the iterator would throw.
+ */
+export function hashGzipReadable(source: Readable, limits: HashLimits = {}): Promise<LogHashOutcome> {
+  return new Promise<LogHashOutcome>((resolve, reject) => {
+    const hasher = new SyncLogHasher(limits);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('close', onClose);
+      fn();
+    };
+    const onData = (chunk: Uint8Array) => {
+      let early: LogHashOutcome | undefined;
+      try {
+        early = hasher.write(chunk);
+      } catch (e) {
+        settle(() => reject(e));
+        source.destroy();
+        return;
+      }
+      if (early) {
+        const outcome = early;
+        settle(() => resolve(outcome));
+        source.destroy();
+      }
+    };
+    const onEnd = () => settle(() => resolve(hasher.end()));
+    const onClose = () => settle(() => reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    // stays attached once settled: a socket error after an early verdict has no one else to go to
+    source.on('error', (e) => settle(() => reject(e)));
+    source.on('end', onEnd);
+    source.on('close', onClose);
+    source.on('data', onData);
+  });
+}
+
+/** A Node stream (read through its events), as opposed to any other async iterable of chunks. */
+export const isNodeReadable = (s: unknown): s is Readable =>
+  typeof s === 'object' && s !== null && typeof (s as Readable).on === 'function' && typeof (s as Readable).pipe === 'function' && typeof (s as Readable).destroy === 'function';
+
+/** hashGzipReadable for Node streams, hashGzipStream for anything else. */
+export const hashGzipBody = (source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> =>
+  isNodeReadable(source) ? hashGzipReadable(source, limits) : hashGzipStream(source, limits);
 
 /**
  * What follows the deflate stream (§5.6 parity): fewer than 8 bytes is not an error (the hash
