@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough, Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { hashGzipBody, hashGzipReadable, hashGzipStream, isNodeReadable } from './gzip.js';
+import { hashGzipBody, hashGzipReadable, hashGzipStream, idleInflaterCount, isNodeReadable, SyncLogHasher } from './gzip.js';
 import { hashesInline, INLINE_MAX_COMPRESSED, inlineHasher } from './hash-pool.js';
 
 /** Node streams are read through their events; the verdicts must be hashGzipStream's, byte for byte. */
@@ -91,5 +91,44 @@ describe('routing', () => {
     expect(hashesInline(INLINE_MAX_COMPRESSED + 1)).toBe(false);
     expect(hashesInline(undefined)).toBe(false);
     expect(hashesInline(-1)).toBe(false);
+  });
+});
+
+describe('inflaters reused from file to file', () => {
+  const one = (body: Buffer, limits = {}) => {
+    const h = new SyncLogHasher(limits);
+    for (let o = 0; o < body.length; o += 5000) {
+      const early = h.write(body.subarray(o, o + 5000));
+      if (early) return early;
+    }
+    return h.end();
+  };
+  it('a file after a corrupt, a capped, an early-stopped or an interleaved one gets a fresh stream', () => {
+    const good = one(gz);
+    expect(good).toMatchObject({ kind: 'hash', sha256: createHash('sha256').update(raw).digest('hex') });
+    for (const name of Object.keys(bodies)) {
+      const expected = one(bodies[name]!);
+      expect(one(gz)).toEqual(good);
+      expect(one(bodies[name]!)).toEqual(expected);
+      expect(one(gz, { maxInflated: 100 })).toEqual({ kind: 'invalid format', detail: 'inflates past the 100-byte cap' });
+    }
+    // two files in progress at once never share an inflater
+    const a = new SyncLogHasher();
+    const b = new SyncLogHasher();
+    a.write(gz.subarray(0, 3000));
+    b.write(flipped.subarray(0, 4000));
+    a.write(gz.subarray(3000));
+    b.write(flipped.subarray(4000));
+    expect(a.end()).toEqual(good);
+    expect(b.end()).toEqual({ kind: 'invalid format', detail: 'CRC32 mismatch' });
+    expect(idleInflaterCount()).toBeGreaterThanOrEqual(2);
+  });
+  it('an inflater that saw corrupt data is not reused', () => {
+    const bad = Buffer.from(gz);
+    bad.fill(0xff, 20, 60);
+    const before = idleInflaterCount();
+    expect(one(bad)).toMatchObject({ kind: 'invalid format', detail: expect.stringMatching(/^corrupt deflate data/) });
+    expect(idleInflaterCount()).toBe(Math.max(0, before - 1));
+    expect(one(gz)).toMatchObject({ kind: 'hash' });
   });
 });
