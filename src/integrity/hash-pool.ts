@@ -52,10 +52,11 @@ interface Job {
  * Bodies up to this many compressed bytes are inflated and hashed in the calling thread. Handing a
  * file to a thread costs the main thread about 0.5 ms whatever its size (three messages, a copy, the
  * wake-ups: measured over 576 files of 14 KB, postMessage alone was the largest item of the
- * profile), while inflating and hashing 64 KB of CloudTrail gzip (~700 KB inflated) here costs
- * about as much. Larger files still go to the threads, which keep both cores busy.
+ * profile), while inflating and hashing 32 KB of CloudTrail gzip (~350 KB inflated) here costs
+ * about as much. Larger files still go to the threads, which keep both cores busy (in the 20–200 KB
+ * bench the main thread is busy with the requests: it should not take on much more).
  */
-export const INLINE_MAX_COMPRESSED = 64 * 1024;
+export const INLINE_MAX_COMPRESSED = 32 * 1024;
 
 /** Whether a body of `compressedSize` bytes (undefined: unknown) is hashed in the calling thread. */
 export const hashesInline = (compressedSize: number | undefined): boolean => compressedSize !== undefined && compressedSize >= 0 && compressedSize <= INLINE_MAX_COMPRESSED;
