@@ -3,11 +3,17 @@
  * with the wall time, this process's peak RSS and CPU, and the summary. It runs the compiled CLI
  * (dist/, `npm run build`), exactly what users run, hashing threads included. Usage:
  *   node bench/validate/measure.mjs <endpoint> <trail-arn> <start> <end> [concurrency] [hash-threads]
+ * With TD_BUNDLE=<file>, `run`, `register` and `createClients` come from that one bundled file.
  */
 import { PassThrough } from 'node:stream';
-import { run } from '../../dist/cli/main.js';
-import { register } from '../../dist/cli/validate.js';
-import { createClients } from '../../dist/aws/clients.js';
+import { pathToFileURL } from 'node:url';
+
+// TD_BUNDLE=<file>: the same three exports from one bundled file (to measure what module loading
+// costs); by default the compiled modules in dist/.
+const bundle = process.env.TD_BUNDLE ? await import(pathToFileURL(process.env.TD_BUNDLE).href) : undefined;
+const { run } = bundle ?? (await import('../../dist/cli/main.js'));
+const { register } = bundle ?? (await import('../../dist/cli/validate.js'));
+const { createClients } = bundle ?? (await import('../../dist/aws/clients.js'));
 
 const [endpoint, arn, start, end, concurrency = '48', threads] = process.argv.slice(2);
 if (!endpoint || !arn || !start || !end) {

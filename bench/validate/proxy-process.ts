@@ -21,10 +21,11 @@ interface Config {
   upstreams: string[];
   keys: Array<{ fingerprint: string; der: string }>;
   delayMs: number;
+  cache?: boolean;
 }
 
-export async function startProxyProcess(upstreams: string[], keys: FixtureKey[], delayMs: number): Promise<ProxyProcess> {
-  const config: Config = { upstreams, keys: keys.map((k) => ({ fingerprint: k.fingerprint, der: k.publicDer.toString('base64') })), delayMs };
+export async function startProxyProcess(upstreams: string[], keys: FixtureKey[], delayMs: number, opts: { cache?: boolean } = {}): Promise<ProxyProcess> {
+  const config: Config = { upstreams, keys: keys.map((k) => ({ fingerprint: k.fingerprint, der: k.publicDer.toString('base64') })), delayMs, cache: opts.cache };
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const waiting: Array<(line: string) => void> = [];
@@ -54,7 +55,7 @@ export async function startProxyProcess(upstreams: string[], keys: FixtureKey[],
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = JSON.parse(process.argv[2]!) as Config;
   const keys = config.keys.map((k) => ({ fingerprint: k.fingerprint, publicDer: Buffer.from(k.der, 'base64') }) as FixtureKey);
-  const proxy = await startBenchProxy({ upstreams: config.upstreams, overrides: listPublicKeysOverride(keys), delayMs: config.delayMs });
+  const proxy = await startBenchProxy({ upstreams: config.upstreams, overrides: listPublicKeysOverride(keys), delayMs: config.delayMs, cache: config.cache });
   process.stdout.write(`READY ${proxy.endpoint}\n`);
   const input = createInterface({ input: process.stdin });
   input.on('line', (l) => {

@@ -13,11 +13,41 @@ export interface BenchProxy {
   endpoint: string;
   setDelay(ms: number): void;
   requests(): number;
+  /** Objects held by the caching layer (0 without `cache`). */
+  cached(): number;
   stop(): Promise<void>;
 }
 
-export async function startBenchProxy(opts: { upstreams: string[]; overrides: Record<string, Override>; delayMs?: number }): Promise<BenchProxy> {
+/**
+ * With `cache`, the proxy is also a caching layer in front of one emulator: the body and headers of
+ * a plain object GET (no Range, no query but the SDK's `x-id`) that answered 200 are kept in memory
+ * and every later GET of that key is answered from there, after the same delay. A CloudTrail log or
+ * digest file never changes once written, and the bench never writes during a run, so both tools
+ * see exactly what the emulator would have answered. The bench's untimed warm-up pass fills it: the
+ * timed runs then measure the tools, not moto's one Python process (about 2 ms of CPU per request,
+ * a connection and a thread each). Listings and CloudTrail calls still go to the emulator.
+ */
+interface CachedObject {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** The cache key of a cacheable object GET (path-style `/bucket/key`), or undefined. */
+export function cacheKeyOf(method: string | undefined, url: string | undefined, headers: Record<string, unknown>): string | undefined {
+  if (method !== 'GET' || !url || headers['range'] !== undefined) return undefined;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (q >= 0) {
+    for (const name of new URLSearchParams(url.slice(q + 1)).keys()) if (name !== 'x-id') return undefined;
+  }
+  // `/bucket/key...`: a bucket-level GET (`/bucket`, `/bucket/`) is a listing, never cached
+  const slash = path.indexOf('/', 1);
+  return slash > 0 && slash < path.length - 1 ? path : undefined;
+}
+
+export async function startBenchProxy(opts: { upstreams: string[]; overrides: Record<string, Override>; delayMs?: number; cache?: boolean }): Promise<BenchProxy> {
   const ups = opts.upstreams.map((u) => new URL(u));
+  const cache = new Map<string, CachedObject>();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let delay = opts.delayMs ?? 0;
   let n = 0;
@@ -42,6 +72,14 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
         });
         return;
       }
+      const cacheKey = opts.cache ? cacheKeyOf(req.method, req.url, req.headers) : undefined;
+      const hit = cacheKey ? cache.get(cacheKey) : undefined;
+      if (hit) {
+        req.resume();
+        res.writeHead(200, hit.headers);
+        res.end(hit.body);
+        return;
+      }
       const up = ups[n % ups.length]!;
       const out = httpRequest(
         { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${up.hostname}:${up.port}` }, agent },
@@ -52,6 +90,11 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
           delete headers.connection;
           delete headers['keep-alive'];
           res.writeHead(r.statusCode ?? 502, headers);
+          if (cacheKey && r.statusCode === 200) {
+            const parts: Buffer[] = [];
+            r.on('data', (c: Buffer) => parts.push(c));
+            r.on('end', () => cache.set(cacheKey, { headers, body: Buffer.concat(parts) }));
+          }
           r.pipe(res);
         },
       );
@@ -73,6 +116,7 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
       delay = ms;
     },
     requests: () => n,
+    cached: () => cache.size,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();

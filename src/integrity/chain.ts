@@ -1,10 +1,10 @@
 import { classifyError } from '../aws/call.js';
 import { inertLine } from '../util/text.js';
-import { digestKeyTimestamp, isoSeconds, parseCompact, type ChainLocation } from './keys.js';
+import { dateFolder, digestKeyTimestamp, isoSeconds, logFolder, parseCompact, type ChainLocation } from './keys.js';
 import { missingRequiredKey, parseDigestBody, signingString, verifySignature, type DigestJson } from './digest.js';
 import { OrderedQueue } from './ordered.js';
 import { PublicKeyStore, type PublicKeyEntry } from './public-keys.js';
-import { fetchDigest, listDigests, logReadFailure, type Fetched } from './s3-reads.js';
+import { fetchDigest, listAll, listDigests, logReadFailure, type Fetched } from './s3-reads.js';
 import { listUncovered, reportUnlisted, type ChainNames, type Interval, type Uncovered } from './unlisted.js';
 import type { ValidationRun } from './state.js';
 import { tapBody } from './share-tap.js';
@@ -29,6 +29,7 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
   const { standard, backfill } = await listDigests(run.s3, run.trail.bucket, loc, run.trail, start, end);
   if (standard.length + backfill.length === 0) return;
   state.anyDigestListed = true;
+  const prelisted = prelistLogDays(run, loc, standard);
 
   const ranges: Interval[] = [];
   // files, notices and chain segments leave in walk order (a notice after the logs before it)
@@ -49,7 +50,7 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
     }
     const share = state.onLogFile;
     const tap = share ? tapBody(res.body, SHARE_BODY_CAP) : undefined;
-    const out = await run.hasher.hash(tap ? tap.body : res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated });
+    const out = await run.hasher.hash(tap ? tap.body : res.body, { maxCompressed: limits.logCompressed, maxInflated: limits.logInflated }, res.size);
     const body = out.kind === 'hash' ? tap?.bytes() : undefined;
     if (body) share!(bucket, key, body);
     if (out.kind === 'invalid format') return { ...base, verdict: 'invalid', reason: 'invalid format', detail: out.detail };
@@ -281,7 +282,7 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
   let listing: Promise<Uncovered> | undefined;
   const startListing = () => {
     if (listing || ranges.length === 0) return;
-    listing = listUncovered(run, loc, ranges, names);
+    listing = listUncovered(run, loc, ranges, names, (day) => prelisted.get(day));
     listing.catch(() => undefined); // awaited below; a failure surfaces there
   };
   await runPass(standard, false, startListing);
@@ -305,4 +306,33 @@ export async function walkChain(run: ValidationRun, loc: ChainLocation, emit: (f
 
   // ---- §5.10.1: log files named by no digest --------------------------------------------------
   if (listing) await reportUnlisted(run, loc, await listing, names, emit);
+}
+
+/**
+ * The day folders the unlisted-file check is sure to list on a healthy chain, listed from the start
+ * of the walk instead of after it. After the walk, the listing (several pages a day on a busy trail)
+ * ran while only the last log files were hashing, and decided when the run ended. Sure to list: the
+ * check lists from an hour before the walked coverage (which reaches the window's start, or the
+ * chain's first digest an hour or so before its delivery) to an hour after it (which reaches the
+ * newest digest's delivery), so the days from max(start, oldest delivery) − 1 h to the newest
+ * delivery. A chain that breaks off may leave some of these unused: a listing spent, never a verdict.
+ */
+function prelistLogDays(run: ValidationRun, loc: ChainLocation, standard: string[]): Map<string, Promise<string[]>> {
+  const out = new Map<string, Promise<string[]>>();
+  const oldest = standard.length ? parseCompact(digestKeyTimestamp(standard[0]!))?.getTime() : undefined;
+  const newest = standard.length ? parseCompact(digestKeyTimestamp(standard[standard.length - 1]!))?.getTime() : undefined;
+  if (oldest === undefined || newest === undefined) return out;
+  const lower = Math.max(run.start.getTime(), oldest) - HOUR;
+  const first = new Date(lower);
+  for (let d = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()); d <= newest; d += 86_400_000) {
+    const day = dateFolder(new Date(d));
+    const p = run.digestLimit(async () => {
+      const keys: string[] = [];
+      await listAll(run.s3, run.trail.bucket, `${logFolder(loc)}${day}/`, (k) => keys.push(k));
+      return keys;
+    });
+    p.catch(() => undefined); // awaited by the check, which reports a failure; unused days stay quiet
+    out.set(day, p);
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { InflateRaw } from 'minizlib';
 
 /**
@@ -108,6 +109,57 @@ export async function hashGzipStream(source: AsyncIterable<Uint8Array>, limits: 
 }
 
 /**
+ * hashGzipStream's verdicts for a Node stream, read through its 'data' events rather than an async
+ * iterator: for a small body (one or two socket chunks), the iterator's promise per chunk and its
+ * set-up cost more than inflating and hashing it. An early outcome destroys the stream (as leaving
+ * a for-await loop does); an error, or a close before the end, rejects as the iterator would throw.
+ */
+export function hashGzipReadable(source: Readable, limits: HashLimits = {}): Promise<LogHashOutcome> {
+  return new Promise<LogHashOutcome>((resolve, reject) => {
+    const hasher = new SyncLogHasher(limits);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('close', onClose);
+      fn();
+    };
+    const onData = (chunk: Uint8Array) => {
+      let early: LogHashOutcome | undefined;
+      try {
+        early = hasher.write(chunk);
+      } catch (e) {
+        settle(() => reject(e));
+        source.destroy();
+        return;
+      }
+      if (early) {
+        const outcome = early;
+        settle(() => resolve(outcome));
+        source.destroy();
+      }
+    };
+    const onEnd = () => settle(() => resolve(hasher.end()));
+    const onClose = () => settle(() => reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    // stays attached once settled: a socket error after an early verdict has no one else to go to
+    source.on('error', (e) => settle(() => reject(e)));
+    source.on('end', onEnd);
+    source.on('close', onClose);
+    source.on('data', onData);
+  });
+}
+
+/** A Node stream (read through its events), as opposed to any other async iterable of chunks. */
+export const isNodeReadable = (s: unknown): s is Readable =>
+  typeof s === 'object' && s !== null && typeof (s as Readable).on === 'function' && typeof (s as Readable).pipe === 'function' && typeof (s as Readable).destroy === 'function';
+
+/** hashGzipReadable for Node streams, hashGzipStream for anything else. */
+export const hashGzipBody = (source: AsyncIterable<Uint8Array>, limits: HashLimits = {}): Promise<LogHashOutcome> =>
+  isNodeReadable(source) ? hashGzipReadable(source, limits) : hashGzipStream(source, limits);
+
+/**
  * What follows the deflate stream (§5.6 parity): fewer than 8 bytes is not an error (the hash
  * decides); a full trailer must match CRC32 and ISIZE; anything after it is an error.
  */
@@ -123,6 +175,49 @@ function trailerVerdict(rest: Uint8Array, crc: number, inflated: number): LogHas
 const SYNC_PIECE = 16 * 1024;
 
 /**
+ * Raw inflaters, kept for the next file once one is done. Creating one (a zlib stream, its window,
+ * minizlib's wrapper) cost about as much as inflating and hashing a 14 KB log file; a reset one
+ * starts a new deflate stream as a new one would. One that saw an error is closed, never reused.
+ */
+interface PooledInflater {
+  z: InflateRaw;
+  sink: SyncLogHasher | undefined;
+}
+const idleInflaters: PooledInflater[] = [];
+const MAX_IDLE_INFLATERS = 64;
+
+function acquireInflater(sink: SyncLogHasher): PooledInflater {
+  const reused = idleInflaters.pop();
+  if (reused) {
+    reused.sink = sink;
+    return reused;
+  }
+  // minizlib hands its options to node:zlib, which takes the output chunk size
+  const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 128 * 1024 };
+  const p: PooledInflater = { z: new InflateRaw(options as ConstructorParameters<typeof InflateRaw>[0]), sink };
+  p.z.on('data', (c: Buffer) => p.sink?.onInflated(c));
+  p.z.on('error', (e: unknown) => p.sink?.onInflateError(e));
+  return p;
+}
+
+function releaseInflater(p: PooledInflater, reusable: boolean): void {
+  p.sink = undefined;
+  if (reusable && idleInflaters.length < MAX_IDLE_INFLATERS) {
+    try {
+      p.z.reset();
+      idleInflaters.push(p);
+      return;
+    } catch {
+      /* closed below */
+    }
+  }
+  p.z.close();
+}
+
+/** Inflaters waiting for reuse (tests). */
+export const idleInflaterCount = (): number => idleInflaters.length;
+
+/**
  * A log file's verdict, computed synchronously in the calling thread (minizlib drives Node's zlib
  * binding without the libuv pool). In the hashing threads, inflating in the thread that hashes keeps
  * every output chunk in that core's cache and starts no extra threads competing for the cores.
@@ -133,7 +228,7 @@ export class SyncLogHasher {
   private readonly maxCompressed: number;
   private readonly maxInflated: number;
   private readonly hash = createHash('sha256');
-  private readonly inflater: InflateRaw;
+  private readonly inflater: PooledInflater;
   private header: Buffer | undefined = Buffer.alloc(0);
   private compressed = 0;
   private inflated = 0;
@@ -147,21 +242,22 @@ export class SyncLogHasher {
   constructor(limits: HashLimits = {}) {
     this.maxCompressed = limits.maxCompressed ?? 1024 ** 3;
     this.maxInflated = limits.maxInflated ?? 4 * 1024 ** 3;
-    // minizlib hands its options to node:zlib, which takes the output chunk size
-    const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 128 * 1024 };
-    this.inflater = new InflateRaw(options as ConstructorParameters<typeof InflateRaw>[0]);
-    this.inflater.on('data', (c: Buffer) => {
-      this.inflated += c.length;
-      if (this.inflated > this.maxInflated) {
-        this.bomb = true;
-        return;
-      }
-      this.hash.update(c);
-      if (crc32) this.crc = crc32(c, this.crc);
-    });
-    this.inflater.on('error', (e: unknown) => {
-      this.failure ??= e instanceof Error ? e : new Error(String(e));
-    });
+    this.inflater = acquireInflater(this);
+  }
+
+  /** Output of the inflater (called synchronously from its write). */
+  onInflated(c: Buffer): void {
+    this.inflated += c.length;
+    if (this.inflated > this.maxInflated) {
+      this.bomb = true;
+      return;
+    }
+    this.hash.update(c);
+    if (crc32) this.crc = crc32(c, this.crc);
+  }
+
+  onInflateError(e: unknown): void {
+    this.failure ??= e instanceof Error ? e : new Error(String(e));
   }
 
   write(chunk: Uint8Array): LogHashOutcome | undefined {
@@ -187,10 +283,10 @@ export class SyncLogHasher {
         this.after.push(piece);
         continue;
       }
-      this.inflater.write(piece);
+      this.inflater.z.write(piece);
       if (this.failure || this.bomb) return this.finish(this.early()!);
       // bytesWritten is the input the last write consumed: less than given means the stream ended
-      const used = (this.inflater.handle as { bytesWritten?: number } | undefined)?.bytesWritten ?? piece.length;
+      const used = (this.inflater.z.handle as { bytesWritten?: number } | undefined)?.bytesWritten ?? piece.length;
       if (used < piece.length) this.after = [piece.subarray(used)];
     }
     return undefined;
@@ -212,7 +308,7 @@ export class SyncLogHasher {
   private finish(o: LogHashOutcome): LogHashOutcome {
     this.done = o;
     this.after = undefined;
-    this.inflater.close();
+    releaseInflater(this.inflater, this.failure === undefined);
     return o;
   }
 }

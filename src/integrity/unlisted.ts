@@ -30,8 +30,11 @@ export interface Uncovered {
   days: string[];
 }
 
-/** Log keys delivered inside the valid digests' coverage and named by none of the digests walked so far. */
-export async function listUncovered(run: ValidationRun, loc: ChainLocation, ranges: Interval[], names: ChainNames): Promise<Uncovered> {
+/**
+ * Log keys delivered inside the valid digests' coverage and named by none of the digests walked so far.
+ * `prelisted(day)`: that day folder's keys when a listing of it was started earlier (or undefined).
+ */
+export async function listUncovered(run: ValidationRun, loc: ChainLocation, ranges: Interval[], names: ChainNames, prelisted?: (day: string) => Promise<string[]> | undefined): Promise<Uncovered> {
   const { trail: tr } = run;
   const covered = mergeIntervals(ranges.map((r) => [r.start, r.end] as const)).map(([start, end]) => ({ start, end }));
   const inCoverage = (t: number) => covered.some((r) => t >= r.start && t + 60_000 <= r.end);
@@ -41,15 +44,16 @@ export async function listUncovered(run: ValidationRun, loc: ChainLocation, rang
   for (let d = Date.UTC(new Date(lo).getUTCFullYear(), new Date(lo).getUTCMonth(), new Date(lo).getUTCDate()); d <= hi; d += 86_400_000) days.push(dateFolder(new Date(d)));
   const candidates: string[] = [];
   const folder = logFolder(loc);
+  const consider = (k: string) => {
+    const t = logKeyDeliveryTime(k);
+    if (t && inCoverage(t.getTime()) && !names.logs.has(`${tr.bucket}/${k}`)) candidates.push(k);
+  };
   await Promise.all(
-    days.map((day) =>
-      run.digestLimit(() =>
-        listAll(run.s3, tr.bucket, `${folder}${day}/`, (k) => {
-          const t = logKeyDeliveryTime(k);
-          if (t && inCoverage(t.getTime()) && !names.logs.has(`${tr.bucket}/${k}`)) candidates.push(k);
-        }),
-      ),
-    ),
+    days.map((day) => {
+      const early = prelisted?.(day);
+      if (early) return early.then((keys) => keys.forEach(consider));
+      return run.digestLimit(() => listAll(run.s3, tr.bucket, `${folder}${day}/`, consider));
+    }),
   );
   return { candidates, days };
 }

@@ -14,7 +14,8 @@ import type { FixtureKey, Store } from './fixtures.js';
 export interface FakeAws {
   clients: AwsClients;
   store: Store;
-  calls: { get: string[]; list: number; publicKeys: number };
+  /** `order`: every GetObject (`get <key>`) and ListObjectsV2 (`list <prefix>`) in the order received. */
+  calls: { get: string[]; list: number; publicKeys: number; order: string[] };
   /** Keys whose GetObject answers AccessDenied. */
   denied: Set<string>;
   /** Every command the fakes received, as `service:Operation`. */
@@ -28,7 +29,7 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
   const s3 = mockClient(S3Client);
   const ct = mockClient(CloudTrailClient);
   const org = mockClient(OrganizationsClient);
-  const calls = { get: [] as string[], list: 0, publicKeys: 0 };
+  const calls = { get: [] as string[], list: 0, publicKeys: 0, order: [] as string[] };
   const denied = new Set<string>();
   const store = opts.store;
   s3.on(GetBucketLocationCommand).resolves({});
@@ -36,6 +37,7 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
   s3.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
     const id = `${input.Bucket}/${input.Key}`;
     calls.get.push(input.Key);
+    calls.order.push(`get ${input.Key}`);
     if (denied.has(input.Key)) throw awsError('AccessDenied', 'Access Denied', 403);
     const o = store.get(id);
     if (!o) throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
@@ -43,6 +45,7 @@ export function fakeAws(opts: { store: Store; trails: Trail[]; keys: FixtureKey[
   });
   s3.on(ListObjectsV2Command).callsFake(async (input: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string; ContinuationToken?: string; MaxKeys?: number }) => {
     calls.list++;
+    calls.order.push(`list ${input.Prefix ?? ''}`);
     const prefix = input.Prefix ?? '';
     const after = input.ContinuationToken ?? input.StartAfter ?? '';
     const keys = [...store.keys()]

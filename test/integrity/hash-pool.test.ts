@@ -64,6 +64,21 @@ describe('hashing threads (dist)', () => {
   });
 });
 
+describe('small files stay in the calling thread', () => {
+  it('a body of known small size is hashed without starting a thread, a larger or unknown one starts them', async () => {
+    const hasher = createHasher(2);
+    const small = gzipSync(raw.subarray(0, 40_000));
+    const expected = await hashGzipStream(chunks(small, 16_384));
+    expect(await hasher.hash(chunks(small, 16_384), {}, small.length)).toEqual(expected);
+    expect(await hasher.hash(chunks(flipped, 16_384), {}, 1000)).toEqual(await hashGzipStream(chunks(flipped, 16_384)));
+    expect(hasher.started).toBe(0);
+    expect(await hasher.hash(chunks(gz, 16_384), {}, gz.length)).toEqual(await hashGzipStream(chunks(gz, 16_384)));
+    expect(gz.length).toBeGreaterThan(32 * 1024);
+    expect(hasher.started).toBe(2);
+    await hasher.close();
+  });
+});
+
 describe('hashing threads when a body breaks off', () => {
   it('the error reaches the caller, the thread frees the file, and the pool goes on', async () => {
     const hasher = createHasher(1);
