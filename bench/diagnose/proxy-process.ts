@@ -12,7 +12,10 @@ import { awsJsonError } from '../../test/support/standin.js';
  * LookupEvents stand-in over the records the seeder delivered (2 requests/s enforced with
  * ThrottlingException, as AWS does) or HTTP 500, moto's own answer to LookupEvents. AWS Health
  * answers SubscriptionRequiredException (no Business support plan: the common reality).
- * Control lines on stdin: `delay N`, `history on|off`; each is acknowledged on stdout.
+ * With `cache on`, every S3 read (GET, HEAD; 200 and 404 answers) is answered from the proxy's memory
+ * after its first answer, after the same delay, so concurrent reads are not queued behind moto's one
+ * Python process; `cache off` empties it. CloudTrail's calls and event history are never cached.
+ * Control lines on stdin: `delay N`, `history on|off`, `cache on|off`; each is acknowledged on stdout.
  */
 export interface DiagnoseProxy {
   endpoint: string;
@@ -60,16 +63,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const proxy = await startBenchProxy({
     upstreams: [config.upstream],
     delayMs: config.delayMs,
+    // off until `cache on`: a bench run first measures moto as it is, then through the cache
+    cache: 'reads',
     overrides: {
       'CloudTrail_20131101.LookupEvents': (b, ctx) => (historyOn ? history(b, ctx) : awsJsonError('InternalFailure', 'moto has no event history', 500)),
       'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
     },
   });
+  proxy.setCache(false);
   process.stdout.write(`READY ${proxy.endpoint}\n`);
   const input = createInterface({ input: process.stdin });
   input.on('line', (l) => {
     const d = /^delay (\d+)$/.exec(l.trim());
     if (d) proxy.setDelay(Number(d[1]));
+    const c = /^cache (on|off)$/.exec(l.trim());
+    if (c) proxy.setCache(c[1] === 'on');
     const h = /^history (on|off)$/.exec(l.trim());
     if (h) {
       historyOn = h[1] === 'on';

@@ -2,7 +2,7 @@
  * bench/diagnose: what a diagnosis costs on healthy and broken trails, with event history available
  * and unavailable, through a loopback proxy that delays every request (25 ms and 250 ms).
  *
- *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js]
+ *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js] [--no-cache]
  *
  * Dataset (moto's server on 127.0.0.1): one multi-region trail in eu-west-1 writing to S3 only, log
  * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window. Broken:
@@ -35,6 +35,14 @@ const TRAIL = 'main';
 const BUCKET = 'acme-trail-logs';
 const BIN = opt('bin', 'dist/cli/bin.js');
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const STORES = (argv.includes('--no-cache') ? ['moto'] : ['moto', 'cached']) as ('moto' | 'cached')[];
+const ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
+
+async function collectOnce(endpoint: string, out: string) {
+  const r = await runProcess('node', [BIN, 'collect', '--trail', TRAIL, '--region', REGION, '--endpoint-url', endpoint, '--since', SINCE, '--out', out], ENV, 600_000);
+  if (r.code !== 0 && r.code !== 1) throw new Error(`collect failed (${r.code}): ${r.stderr.slice(-800)}`);
+  return r;
+}
 
 interface Evidence {
   stats?: { apiCalls: number; durationMs: number; phases?: { firstPass?: { wallMs: number; calls: number } } };
@@ -45,6 +53,8 @@ interface Evidence {
 
 interface Row {
   trail: string;
+  /** `moto`: every request reaches moto; `cached`: S3 reads answered by the proxy after a warm-up run. */
+  store: 'moto' | 'cached';
   history: string;
   delay: number;
   verdict: string;
@@ -93,36 +103,44 @@ async function main() {
       log(`${trail}: ${seeded.filesPut} log files, ${seeded.records.length} records`);
       const proxy = await startDiagnoseProxy(moto.endpoint, recordsFile, DELAYS[0]!);
       try {
-        for (const history of ['available', 'unavailable (500)'] as const) {
-          for (const delay of DELAYS) {
-            await proxy.set(`delay ${delay}`);
-            await proxy.set(`history ${history === 'available' ? 'on' : 'off'}`);
-            const out = join(dir, 'evidence.json');
-            const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
-            const r = await runProcess('node', [BIN, 'collect', '--trail', TRAIL, '--region', REGION, '--endpoint-url', proxy.endpoint, '--since', SINCE, '--out', out], env, 600_000);
-            if (r.code !== 0 && r.code !== 1) throw new Error(`collect failed (${r.code}): ${r.stderr.slice(-800)}`);
-            const ev = JSON.parse(readFileSync(out, 'utf8')) as Evidence;
-            const replay = await runProcess('node', [BIN, 'diagnose', '--evidence', out, '--format', 'json'], env);
-            const verdict = (JSON.parse(replay.stdout) as { verdict: string }).verdict;
-            const calls = ev.calls ?? [];
-            const count = (op: string) => calls.filter((c) => c.operation === op).length;
-            const span = calls.length ? Math.max(...calls.map((c) => c.startedAt + c.durationMs)) - Math.min(...calls.map((c) => c.startedAt)) : 0;
-            const row: Row = {
-              trail,
-              history,
-              delay,
-              verdict,
-              calls: ev.stats?.apiCalls ?? calls.length,
-              lookupEvents: count('LookupEvents'),
-              getObject: count('GetObject'),
-              bytesRead: (ev.gaps?.stats?.bytesRead ?? 0) + (ev.integrity?.stats?.bytesRead ?? 0),
-              wallMs: r.ms,
-              spanMs: span,
-              firstPassMs: ev.stats?.phases?.firstPass?.wallMs ?? 0,
-              gaps: ev.gaps ? `${ev.gaps.status}${ev.gaps.stats ? `, ${ev.gaps.stats.filesRead} files` : ''}` : 'not run',
-            };
-            rows.push(row);
-            log(`  history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, first pass ${(row.firstPassMs / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
+        for (const store of STORES) {
+          if (store === 'cached') {
+            await proxy.set('cache on');
+            await proxy.set('delay 0');
+            await proxy.set('history on');
+            // untimed: fills the cache with every S3 read a run makes
+            await collectOnce(proxy.endpoint, join(dir, 'warm.json'));
+          }
+          for (const history of ['available', 'unavailable (500)'] as const) {
+            for (const delay of DELAYS) {
+              await proxy.set(`delay ${delay}`);
+              await proxy.set(`history ${history === 'available' ? 'on' : 'off'}`);
+              const out = join(dir, 'evidence.json');
+              const r = await collectOnce(proxy.endpoint, out);
+              const ev = JSON.parse(readFileSync(out, 'utf8')) as Evidence;
+              const replay = await runProcess('node', [BIN, 'diagnose', '--evidence', out, '--format', 'json'], ENV);
+              const verdict = (JSON.parse(replay.stdout) as { verdict: string }).verdict;
+              const calls = ev.calls ?? [];
+              const count = (op: string) => calls.filter((c) => c.operation === op).length;
+              const span = calls.length ? Math.max(...calls.map((c) => c.startedAt + c.durationMs)) - Math.min(...calls.map((c) => c.startedAt)) : 0;
+              const row: Row = {
+                trail,
+                store,
+                history,
+                delay,
+                verdict,
+                calls: ev.stats?.apiCalls ?? calls.length,
+                lookupEvents: count('LookupEvents'),
+                getObject: count('GetObject'),
+                bytesRead: (ev.gaps?.stats?.bytesRead ?? 0) + (ev.integrity?.stats?.bytesRead ?? 0),
+                wallMs: r.ms,
+                spanMs: span,
+                firstPassMs: ev.stats?.phases?.firstPass?.wallMs ?? 0,
+                gaps: ev.gaps ? `${ev.gaps.status}${ev.gaps.stats ? `, ${ev.gaps.stats.filesRead} files` : ''}` : 'not run',
+              };
+              rows.push(row);
+              log(`  ${store}, history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, first pass ${(row.firstPassMs / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
+            }
           }
         }
       } finally {
@@ -134,9 +152,9 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const lines = [
-    '| trail | event history | delay | verdict | API calls | LookupEvents | GetObject | log bytes read | wall | depth (wall / delay) | depth (AWS calls only) | first-pass depth | gap fallback |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.trail} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${(r.firstPassMs / r.delay).toFixed(1)} | ${r.gaps} |`),
+    '| trail | S3 reads | event history | delay | verdict | API calls | LookupEvents | GetObject | log bytes read | wall | depth (wall / delay) | depth (AWS calls only) | first-pass depth | gap fallback |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.trail} | ${r.store} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${(r.firstPassMs / r.delay).toFixed(1)} | ${r.gaps} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync('bench/diagnose/results.json', `${JSON.stringify({ date: new Date().toISOString(), hours: HOURS, since: SINCE, rows }, null, 2)}\n`);

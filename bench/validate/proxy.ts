@@ -28,8 +28,19 @@ export interface BenchProxy {
  * a connection and a thread each). Listings and CloudTrail calls still go to the emulator.
  */
 interface CachedObject {
+  status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+}
+
+/**
+ * `cache: 'reads'` (bench/diagnose) keeps every S3 read: GET and HEAD of any path and query, their
+ * 200 and 404 answers (a bucket without a lifecycle configuration answers 404 to every ask). Only
+ * for a bench that changes nothing in the store while the cache is on.
+ */
+export function readCacheKeyOf(method: string | undefined, url: string | undefined, headers: Record<string, unknown>): string | undefined {
+  if ((method !== 'GET' && method !== 'HEAD') || !url || headers['range'] !== undefined || headers['x-amz-target'] !== undefined) return undefined;
+  return `${method} ${url}`;
 }
 
 /** The cache key of a cacheable object GET (path-style `/bucket/key`), or undefined. */
@@ -45,11 +56,14 @@ export function cacheKeyOf(method: string | undefined, url: string | undefined, 
   return slash > 0 && slash < path.length - 1 ? path : undefined;
 }
 
-export async function startBenchProxy(opts: { upstreams: string[]; overrides: Record<string, Override>; delayMs?: number; cache?: boolean }): Promise<BenchProxy> {
+export async function startBenchProxy(opts: { upstreams: string[]; overrides: Record<string, Override>; delayMs?: number; cache?: boolean | 'reads' }): Promise<BenchProxy & { setCache(on: boolean): void }> {
   const ups = opts.upstreams.map((u) => new URL(u));
   const cache = new Map<string, CachedObject>();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let delay = opts.delayMs ?? 0;
+  let caching = opts.cache !== undefined && opts.cache !== false;
+  const keyOf = opts.cache === 'reads' ? readCacheKeyOf : cacheKeyOf;
+  const keeps = (status: number | undefined) => status === 200 || (opts.cache === 'reads' && status === 404);
   let n = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     n++;
@@ -72,11 +86,11 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
         });
         return;
       }
-      const cacheKey = opts.cache ? cacheKeyOf(req.method, req.url, req.headers) : undefined;
+      const cacheKey = caching ? keyOf(req.method, req.url, req.headers) : undefined;
       const hit = cacheKey ? cache.get(cacheKey) : undefined;
       if (hit) {
         req.resume();
-        res.writeHead(200, hit.headers);
+        res.writeHead(hit.status, hit.headers);
         res.end(hit.body);
         return;
       }
@@ -90,10 +104,11 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
           delete headers.connection;
           delete headers['keep-alive'];
           res.writeHead(r.statusCode ?? 502, headers);
-          if (cacheKey && r.statusCode === 200) {
+          if (cacheKey && keeps(r.statusCode)) {
             const parts: Buffer[] = [];
+            const status = r.statusCode!;
             r.on('data', (c: Buffer) => parts.push(c));
-            r.on('end', () => cache.set(cacheKey, { headers, body: Buffer.concat(parts) }));
+            r.on('end', () => cache.set(cacheKey, { status, headers, body: Buffer.concat(parts) }));
           }
           r.pipe(res);
         },
@@ -117,6 +132,10 @@ export async function startBenchProxy(opts: { upstreams: string[]; overrides: Re
     },
     requests: () => n,
     cached: () => cache.size,
+    setCache: (on) => {
+      caching = on && opts.cache !== undefined && opts.cache !== false;
+      if (!on) cache.clear();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();
