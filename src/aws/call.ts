@@ -33,7 +33,8 @@ const DENIED_CODES = new Set([
   'KMSAccessDeniedException',
 ]);
 
-const THROTTLE_CODES = new Set([
+/** The error names AWS services answer "slow down" with (the run guard counts these too). */
+export const THROTTLE_ERROR_NAMES: readonly string[] = [
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -42,9 +43,11 @@ const THROTTLE_CODES = new Set([
   'SlowDown',
   'RequestThrottled',
   'RequestThrottledException',
-  'LimitExceededException',
-  'ThrottleBudgetSpent',
-]);
+];
+
+// For a reader of the evidence, a quota hit (Logs Insights' concurrent queries) and the guard's own
+// refusal after its throttling budget also mean "asked too fast".
+const THROTTLE_CODES = new Set([...THROTTLE_ERROR_NAMES, 'LimitExceededException', 'ThrottleBudgetSpent']);
 
 export interface ClassifiedError {
   /**

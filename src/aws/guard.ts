@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
 import { Gate } from './gate.js';
+import { THROTTLE_ERROR_NAMES } from './call.js';
 
 /**
  * What keeps one run bounded whatever AWS does: a deadline for the whole run, a hard timeout for
@@ -67,18 +68,8 @@ export class GuardError extends Error {
   }
 }
 
-const THROTTLE_NAMES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'SlowDown',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'BandwidthLimitExceeded',
-]);
+// Also the answers that mean a service is saturated right now, which lower its concurrency.
+const THROTTLE_NAMES = new Set([...THROTTLE_ERROR_NAMES, 'ProvisionedThroughputExceededException', 'BandwidthLimitExceeded']);
 
 function errorStatus(e: unknown): number | undefined {
   const o = e as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } } | undefined;
