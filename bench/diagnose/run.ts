@@ -3,6 +3,7 @@
  * and unavailable, through a loopback proxy that delays every request (25 ms and 250 ms).
  *
  *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js] [--no-cache]
+ *                                 [--trail healthy|broken] [--keep DIR]
  *
  * Dataset (moto's server on 127.0.0.1): one multi-region trail in eu-west-1 writing to S3 only, log
  * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window. Broken:
@@ -13,7 +14,7 @@
  * delay (process start-up included), the span of the AWS calls / delay (start-up excluded), and
  * the first pass's wall time / delay (the nine steps to their verdict, before any fallback).
  */
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,10 @@ const TRAIL = 'main';
 const BUCKET = 'acme-trail-logs';
 const BIN = opt('bin', 'dist/cli/bin.js');
 const log = (s: string) => process.stderr.write(`${s}\n`);
+/** `--keep DIR`: each run's evidence is kept there (its `calls` are the run's timeline). */
+const KEEP = argv.includes('--keep') ? opt('keep', '') : undefined;
+/** `--trail healthy` / `--trail broken`: one of the two trails only. */
+const ONLY_TRAIL = argv.includes('--trail') ? opt('trail', '') : undefined;
 const STORES = (argv.includes('--no-cache') ? ['moto'] : ['moto', 'cached']) as ('moto' | 'cached')[];
 const ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
 
@@ -90,11 +95,13 @@ async function main() {
     if (b.status !== 0) throw new Error('npm run build failed');
   }
   useMotoCredentials();
+  if (KEEP) mkdirSync(KEEP, { recursive: true });
   const moto = await startMoto();
   const dir = mkdtempSync(join(tmpdir(), 'bench-diagnose-'));
   const rows: Row[] = [];
   try {
     for (const trail of ['healthy', 'broken (logging stopped)'] as const) {
+      if (ONLY_TRAIL && !trail.startsWith(ONLY_TRAIL)) continue;
       await moto.reset();
       const seeded = await seedAccount({ endpoint: moto.endpoint, region: REGION, trail: TRAIL, bucket: BUCKET, now: new Date(), hours: HOURS, cloudWatchLogs: false });
       if (trail !== 'healthy') await stopLogging(moto.endpoint, REGION, TRAIL);
@@ -118,6 +125,7 @@ async function main() {
               const out = join(dir, 'evidence.json');
               const r = await collectOnce(proxy.endpoint, out);
               const ev = JSON.parse(readFileSync(out, 'utf8')) as Evidence;
+              if (KEEP) copyFileSync(out, join(KEEP, `${trail.split(' ')[0]}-${store}-history-${history.split(' ')[0]}-${delay}ms.json`));
               const replay = await runProcess('node', [BIN, 'diagnose', '--evidence', out, '--format', 'json'], ENV);
               const verdict = (JSON.parse(replay.stdout) as { verdict: string }).verdict;
               const calls = ev.calls ?? [];
@@ -157,7 +165,8 @@ async function main() {
     ...rows.map((r) => `| ${r.trail} | ${r.store} | ${r.history} | ${r.delay} ms | ${r.verdict} | ${r.calls} | ${r.lookupEvents} | ${r.getObject} | ${r.bytesRead} | ${(r.wallMs / 1000).toFixed(1)} s | ${(r.wallMs / r.delay).toFixed(1)} | ${(r.spanMs / r.delay).toFixed(1)} | ${(r.firstPassMs / r.delay).toFixed(1)} | ${r.gaps} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  writeFileSync('bench/diagnose/results.json', `${JSON.stringify({ date: new Date().toISOString(), hours: HOURS, since: SINCE, rows }, null, 2)}\n`);
+  // a partial run (one trail) does not replace the last full run's figures
+  if (!ONLY_TRAIL) writeFileSync('bench/diagnose/results.json', `${JSON.stringify({ date: new Date().toISOString(), hours: HOURS, since: SINCE, rows }, null, 2)}\n`);
   log(`bench/diagnose done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
