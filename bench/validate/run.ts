@@ -41,7 +41,7 @@ const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefi
 const LARGE_CACHED = !argv.includes('--no-cache');
 /** Timed runs of each tool in the small-file case (medians reported). */
 const REPEAT = flag('repeat', 3);
-/** `--cpu-prof DIR`: the small-file case's timed trail-doctor runs write V8 CPU profiles there. */
+/** `--cpu-prof DIR`: the timed trail-doctor runs (large files: the delayed one) write V8 CPU profiles there, one per thread. */
 const PROF_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
 /** Peak RSS is also measured over this many days of the same dataset (it is built that long). */
 const RSS_DAYS = WITH_30D ? Math.max(DAYS, 30) : DAYS;
@@ -204,7 +204,7 @@ async function largeFileCase(key: FixtureKey, runCli: boolean): Promise<string[]
     const results: Record<string, Measured> = {};
     for (const delay of [DELAY, 0]) {
       await proxy.setDelay(delay);
-      results[`td-${delay}`] = await trailDoctor(proxy.endpoint, main, DAYS);
+      results[`td-${delay}`] = await trailDoctor(proxy.endpoint, main, DAYS, PROF_DIR && delay === DELAY ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []);
       log(`  trail-doctor, delay ${delay} ms: ${s(results[`td-${delay}`]!.ms)}, CPU ${s(results[`td-${delay}`]!.cpuMs ?? 0)} (${results[`td-${delay}`]!.digests} digests, ${results[`td-${delay}`]!.logsValid} logs valid)`);
       if (runCli) {
         results[`cli-${delay}`] = await awsValidate(proxy.endpoint, main, DAYS);
