@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { collect, type CollectRequest } from '../collect/index.js';
 import { collectIntegrity, type IntegrityEvidence } from '../integrity/index.js';
 import { VALIDATE_ACTIONS } from '../integrity/actions.js';
-import { collectGaps, couldNotCheck, DEFAULT_SHARE_CAP, LogFileShare, type GapProgress, type ShareCap } from '../gaps/index.js';
+import { collectGaps, couldNotCheck, DEFAULT_SHARE_CAP, LogFileShare, type GapProgress, type GapReport, type ShareCap } from '../gaps/index.js';
 import { GAPS_ACTIONS } from '../gaps/actions.js';
 import { changesFromS3 } from '../gaps/s3-changes.js';
 import { mergeChangeEvents } from '../evidence/events.js';
@@ -17,8 +17,10 @@ import { iso } from '../collect/util.js';
  * The whole runbook against a live account: the nine steps — with integrity validation started
  * beside them as soon as the trail, its bucket's region and the organization id are known, when
  * the trail has it on — then, only when the first pass finds no cause, the audit-gap engine
- * against event history (the runbook's "if no correlation is found" fallback). The log files
- * validation hashes are parsed for the gap engine on the way, so no file is fetched twice. A pass
+ * against event history (the runbook's "if no correlation is found" fallback), whose sampling of
+ * event history starts beside validation (LookupEvents' 2 calls a second are most of its time) and
+ * is abandoned when validation finds the cause. The log files validation hashes are kept for the
+ * gap engine, whose reads wait for validation, so no file is fetched twice. A pass
  * that fails becomes evidence saying what could not be verified, never a silent healthy.
  * `diagnose`, `collect`, and the fleet and watch commands all run this.
  */
@@ -172,6 +174,49 @@ async function s3ChangesPass(clients: AwsClients, evidence: Evidence): Promise<v
   if (fromS3.status === 'ok') s9.changes = mergeChangeEvents(s9.changes, fromS3.value);
 }
 
+/** The gap fallback, running (possibly beside validation) through a tracked view of the clients. */
+interface GapPass {
+  done: Promise<GapReport>;
+  /** Progress is told to the display from now on (not while it shows validation). */
+  show(): void;
+  /** No further call; settles once the calls in flight have. */
+  abandon(): Promise<void>;
+  spend(bytesRead: number): PhaseSpend;
+}
+
+function startGapPass(clients: AwsClients, evidence: Evidence, reads: { share: LogFileShare | undefined; after?: Promise<unknown> }, opts: DiagnosisOptions, firstPass: FirstPass): GapPass {
+  const tracked = trackCalls(clients);
+  const stop = new AbortController();
+  const t0 = Date.now();
+  let shown = false;
+  const done = collectGaps(tracked.clients, evidence, {
+    maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
+    firstProbeHours: DIAGNOSE_GAP_FIRST_PROBE_HOURS,
+    s3Budget: DIAGNOSE_GAP_S3_BUDGET,
+    ...(reads.share ? { shared: reads.share } : {}),
+    ...(reads.after ? { readsAfter: reads.after } : {}),
+    signal: stop.signal,
+    onProgress: (progress) => {
+      if (shown) opts.onPhase?.({ phase: 'gaps', progress, firstPass });
+    },
+  }).catch((e: unknown) => {
+    const w = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
+    const reason = `the audit-gap measurement failed: ${inertLine((e as Error)?.message ?? String(e))}`;
+    return couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
+  });
+  return {
+    done,
+    show: () => {
+      shown = true;
+    },
+    abandon: async () => {
+      stop.abort();
+      await done;
+    },
+    spend: (bytesRead) => ({ calls: tracked.count, bytesRead, wallMs: Date.now() - t0, longestChain: sequentialChain(tracked.calls) }),
+  };
+}
+
 /** Does the gap fallback run after a first diagnosis? */
 export function needsGapFallback(mode: DiagnosisOptions['gaps'], first: Report): boolean {
   return mode === 'always' || (mode === 'auto' && first.verdict !== 'problem');
@@ -195,36 +240,34 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   // The first pass's verdict is the nine steps' own, told before validation is waited for.
   let report = diagnose(evidence);
   const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
-  if (integrity && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled) {
-    integrity.fromEvidence(evidence);
+  const validating = integrity !== undefined && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled === true;
+  if (validating) integrity.fromEvidence(evidence);
+  // When the first pass calls for the fallback, its event-history sampling runs beside validation;
+  // its reads of log files wait for validation, whose files they then take from the share.
+  let gaps = trailOk && needsGapFallback(opts.gaps, report) ? startGapPass(clients, evidence, validating ? { share, after: integrity.result() } : { share: undefined }, opts, firstPass) : undefined;
+  if (validating) {
     opts.onPhase?.({ phase: 'integrity', firstPass });
     const found = await integrity.result();
     if (found) evidence.integrity = found;
     phases.integrity = integrity.spend();
     report = diagnose(evidence);
   }
-  const fallback = trailOk && needsGapFallback(opts.gaps, report);
-  if (!fallback) share?.clear();
-  if (fallback) {
-    opts.onPhase?.({ phase: 'gaps', firstPass });
-    const m = measurePhase(clients);
-    try {
-      evidence.gaps = await collectGaps(clients, evidence, {
-        maxLookupCalls: DIAGNOSE_GAP_LOOKUP_CALLS,
-        firstProbeHours: DIAGNOSE_GAP_FIRST_PROBE_HOURS,
-        s3Budget: DIAGNOSE_GAP_S3_BUDGET,
-        ...(share && evidence.integrity ? { shared: share } : {}),
-        onProgress: (progress) => opts.onPhase?.({ phase: 'gaps', progress, firstPass }),
-      });
-      report = diagnose(evidence);
-    } catch (e) {
-      const w = { start: new Date(evidence.window.start), end: new Date(evidence.window.end) };
-      const reason = `the audit-gap measurement failed: ${inertLine((e as Error)?.message ?? String(e))}`;
-      evidence.gaps = couldNotCheck(w, evidence.target.trail, evidence.target.region, reason, GAPS_ACTIONS.join(', '));
-    }
-    phases.gaps = m.end(evidence.gaps.stats?.bytesRead ?? 0);
-    share?.clear();
+  if (gaps && !needsGapFallback(opts.gaps, report)) {
+    // validation found the cause: what the early sampling learned is dropped, what it spent is said
+    await gaps.abandon();
+    phases.gapsAbandoned = gaps.spend(0);
+    gaps = undefined;
   }
+  // (a verdict that validation made less certain still gets its fallback)
+  if (!gaps && trailOk && needsGapFallback(opts.gaps, report)) gaps = startGapPass(clients, evidence, { share: evidence.integrity ? share : undefined }, opts, firstPass);
+  if (gaps) {
+    opts.onPhase?.({ phase: 'gaps', firstPass });
+    gaps.show();
+    evidence.gaps = await gaps.done;
+    report = diagnose(evidence);
+    phases.gaps = gaps.spend(evidence.gaps.stats?.bytesRead ?? 0);
+  }
+  share?.clear();
   opts.onPhase?.(undefined);
   const calls = clients.callCount;
   const faults = clients.guardSummary?.();

@@ -27,11 +27,14 @@ interface Account {
   logKeys: string[];
   gets: Map<string, number>;
   /** When each kind of call was first / last answered. */
-  times: { firstLogGet?: number; lastSlowHistory?: number; keysAnswered?: number };
+  times: { firstLogGet?: number; lastSlowHistory?: number; keysAnswered?: number; firstSample?: number };
+  /** LookupEvents calls without a lookup attribute: the gap fallback's sampling. */
+  samples: number;
+  sampleTimes: number[];
 }
 
 /** Management records delivered with each log file, also served by event history. */
-function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirstGet?: (key: string) => boolean } = {}): Account {
+function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirstGet?: (key: string) => boolean; deleted?: (key: string) => boolean } = {}): Account {
   const f = (fake = fakeAws(NOW, HOURS / 24));
   const store: Store = new Map();
   const events: Record<string, unknown>[] = [];
@@ -78,6 +81,11 @@ function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirs
     });
     f.ct.on(LookupEventsCommand).callsFake(async (input: { StartTime?: Date; EndTime?: Date; NextToken?: string; LookupAttributes?: { AttributeKey: string; AttributeValue: string }[] }) => {
       const attr = input.LookupAttributes?.[0];
+      if (!attr) {
+        acct.samples++;
+        acct.sampleTimes.push(Date.now());
+        times.firstSample ??= Date.now();
+      }
       if (attr && opts.slowHistoryMs) {
         // step 9's change search: the slowest of the nine steps here
         await new Promise((r) => setTimeout(r, opts.slowHistoryMs));
@@ -120,12 +128,14 @@ function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirs
         gets.set(input.Key, (gets.get(input.Key) ?? 0) + 1);
         times.firstLogGet ??= Date.now();
         if (gets.get(input.Key) === 1 && opts.refuseFirstGet?.(input.Key)) throw awsError('InternalError', 500);
+        if (opts.deleted?.(input.Key)) throw awsError('NoSuchKey', 404);
       }
       return { Body: Readable.from([o.body]) as never, Metadata: { ...o.metadata }, ContentLength: o.body.length };
     });
   };
+  const acct: Account = { fake: f, logKeys: chain.logs.map((l) => l.key), gets, times, samples: 0, sampleTimes: [] };
   install();
-  return { fake: f, logKeys: chain.logs.map((l) => l.key), gets, times };
+  return acct;
 }
 
 async function diagnoseWith(acct: Account, opts: Partial<DiagnosisOptions> = {}) {
@@ -219,5 +229,53 @@ describe('validation beside the nine steps', () => {
     // told while validation still waited on its public keys
     expect(told.at).toBeLessThan(acct.times.keysAnswered!);
     expect((evidence.integrity as { status: string }).status).toBe('ok');
+  });
+
+  it('the fallback samples event history while validation runs; its log-file reads wait for validation and take its files', async () => {
+    const acct = account({ slowKeysMs: 1_500 });
+    const { evidence, phases } = await diagnoseWith(acct, { gaps: 'auto' });
+    expect((evidence.integrity as { status: string }).status).toBe('ok');
+    // sampling began while validation still waited on its public keys
+    expect(acct.times.firstSample).toBeDefined();
+    expect(acct.times.firstSample!).toBeLessThan(acct.times.keysAnswered!);
+    const gaps = evidence.gaps!;
+    expect(gaps.status).toBe('ok');
+    expect(gaps.totals.missing).toBe(0);
+    expect(gaps.stats).toMatchObject({ filesFetched: 0 });
+    expect(gaps.stats!.filesFromIntegrity).toBeGreaterThan(0);
+    for (const k of acct.logKeys) expect(acct.gets.get(k), k).toBe(1);
+    // the display shows validation until it is done, then the fallback
+    const gapPhases = phases.filter((p) => p.phase?.phase === 'gaps');
+    expect(gapPhases.length).toBeGreaterThan(0);
+    for (const p of gapPhases) expect(p.at).toBeGreaterThanOrEqual(acct.times.keysAnswered!);
+    // each overlapping phase counts its own calls: the fallback's sampling and listings, not validation's reads
+    const ph = evidence.stats!.phases!;
+    expect(ph.integrity!.calls).toBeGreaterThan(acct.logKeys.length);
+    expect(ph.gaps!.calls).toBeGreaterThanOrEqual(acct.samples);
+    expect(ph.gaps!.calls).toBeLessThan(acct.samples + 10);
+  });
+
+  it('when validation finds the cause, the early sampling is abandoned: no gap measurement, no log file read for it', async () => {
+    let victim: string | undefined;
+    const acct = account({ slowKeysMs: 1_500, deleted: (k) => k === victim });
+    victim = acct.logKeys[3]!;
+    const { evidence, report, phases } = await diagnoseWith(acct, { gaps: 'auto' });
+    const first = phases.find((p) => p.phase?.phase === 'integrity')!.phase as { firstPass: { verdict: string } };
+    expect(first.firstPass.verdict).not.toBe('problem');
+    expect(acct.times.firstSample!).toBeLessThan(acct.times.keysAnswered!);
+    expect(report.verdict).toBe('problem');
+    expect(report.rootCauses.map((c) => c.id)).toContain('log-integrity-validation-failed');
+    expect(evidence.gaps).toBeUndefined();
+    expect(phases.some((p) => p.phase?.phase === 'gaps')).toBe(false);
+    // only validation read log files, each once
+    for (const k of acct.logKeys) expect(acct.gets.get(k), k).toBe(1);
+    // what the abandoned sampling spent is still said
+    const ph = evidence.stats!.phases!;
+    expect(ph.gaps).toBeUndefined();
+    expect(ph.gapsAbandoned!.calls).toBe(acct.samples);
+    expect(acct.samples).toBeGreaterThan(0);
+    // and it stopped there: event history is not asked again once validation is done (2 per second would go on for seconds)
+    const validated = acct.times.keysAnswered! + 250;
+    expect(acct.sampleTimes.filter((t) => t > validated)).toEqual([]);
   });
 });

@@ -74,6 +74,7 @@ export class DeliveredRecords {
    * the late-delivery margin. Only the hours event history put events in are ever read.
    */
   private async readFor(events: Cmp[]): Promise<void> {
+    if (!(await this.mayRead())) return;
     const reader = this.reader();
     if (!reader || !events.length) return;
     const late = this.run.opts.lateDeliveryMs ?? DEFAULT_LATE_DELIVERY_MS;
@@ -96,8 +97,16 @@ export class DeliveredRecords {
     if (todo.length) this.ahead.push(this.readFor(todo).catch(() => undefined));
   }
 
+  /** Once the run may read deliveries (opts.readsAfter settled): false when it was abandoned meanwhile. */
+  private async mayRead(): Promise<boolean> {
+    const { readsAfter, signal } = this.run.opts;
+    if (readsAfter) await readsAfter.catch(() => undefined);
+    return !signal?.aborted;
+  }
+
   /** us-east-1's log files around the given global-service event times. */
   async ingestGlobal(times: number[]): Promise<void> {
+    if (!(await this.mayRead())) return;
     const target = this.s3Target(GLOBAL_REGION);
     if (!target) return;
     const { opts } = this.run;
@@ -125,7 +134,7 @@ export class DeliveredRecords {
       }
       if (logGroupName && c.cwl === undefined) needCwl.push([c.t - 1000, c.t + 1000]);
     }
-    if (logGroupName && needCwl.length) {
+    if (logGroupName && needCwl.length && (await this.mayRead())) {
       opts.onProgress?.({ phase: 'cloudwatch-logs', done: 0, total: 1, message: 'reading the CloudWatch Logs log group' });
       // Fetch the hours' covered ranges (not event by event): few FilterLogEvents calls.
       const ranges: [number, number][] = [];

@@ -75,7 +75,7 @@ export async function measureGaps(clients: AwsClients, opts: GapOptions): Promis
  * The same measurement for the diagnosis, over evidence.window, reusing everything the evidence
  * already holds (trail, selectors, bucket region and key, org id, change events of step 9).
  */
-export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency' | 's3Budget' | 'shared' | 'firstProbeHours'>> = {}): Promise<GapReport> {
+export async function collectGaps(clients: AwsClients, evidence: Evidence, opts: Partial<Pick<GapOptions, 'maxLookupCalls' | 'seed' | 'onProgress' | 'concurrency' | 's3Budget' | 'shared' | 'firstProbeHours' | 'readsAfter' | 'signal'>> = {}): Promise<GapReport> {
   const s = evidence.steps;
   const start = new Date(evidence.window.start);
   const end = new Date(evidence.window.end);

@@ -60,6 +60,13 @@ export interface EngineOptions {
   firstProbeHours?: number;
   /** Log files another pass of the run already read (a diagnosis's integrity validation): not fetched again. */
   shared?: LogFileShare;
+  /**
+   * Log files and log-group events are read only once this settles (a diagnosis's validation,
+   * whose files `shared` then holds): event history is sampled meanwhile.
+   */
+  readsAfter?: Promise<unknown>;
+  /** Aborted: no further call is made (a diagnosis that no longer needs the measurement). */
+  signal?: AbortSignal;
 }
 
 export interface EngineInputs {

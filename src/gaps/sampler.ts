@@ -93,12 +93,19 @@ export class HistorySampler {
     if (t > this.run.pendingAfter) return { scope: 'pending' };
     return { scope: 'in' };
   }
+  /** The run was abandoned (its signal aborted): no more calls, and what it learned is dropped. */
+  private abandoned(): boolean {
+    if (!this.run.opts.signal?.aborted) return false;
+    this.halted ??= 'Abandoned';
+    return true;
+  }
+
   /** One LookupEvents query (paged up to maxPages, within the budget), retried on throttling. */
   private async query(region: string, a: number, b: number, o: { maxPages: number; attribute?: { key: string; value: string }; nextToken?: string; compare?: boolean; ignoreBudget?: boolean }): Promise<QueryResult> {
     const out: Cmp[] = [];
     let token = o.nextToken;
     let oldest: number | undefined;
-    if (this.halted) return { ok: false, events: out, truncated: true };
+    if (this.halted || this.abandoned()) return { ok: false, events: out, truncated: true };
     let pagesLeft = o.ignoreBudget ? o.maxPages : Math.min(o.maxPages, this.run.budget - this.calls);
     let attempts = 0;
     let truncated = false;
@@ -112,6 +119,7 @@ export class HistorySampler {
       let pacer = this.pacers.get(region);
       if (!pacer) this.pacers.set(region, (pacer = new RateLimiter(shared.ratePerSecond, 1)));
       await pacer.acquire();
+      if (this.abandoned()) return { ok: false, events: out, truncated: true };
       const res = await lookupEvents(this.clients, {
         region,
         start: new Date(a),
