@@ -241,27 +241,28 @@ export async function runDiagnosis(clients: AwsClients, req: CollectRequest, opt
   let report = diagnose(evidence);
   const firstPass: FirstPass = { verdict: report.verdict, causes: report.rootCauses.filter((c) => c.id !== 'healthy').length };
   const validating = integrity !== undefined && trailOk && evidence.steps.s1.trail.value?.logFileValidationEnabled === true;
-  if (validating) integrity.fromEvidence(evidence);
-  // When the first pass calls for the fallback, its event-history sampling runs beside validation;
-  // its reads of log files wait for validation, whose files they then take from the share.
-  let gaps = trailOk && needsGapFallback(opts.gaps, report) ? startGapPass(clients, evidence, validating ? { share, after: integrity.result() } : { share: undefined }, opts, firstPass) : undefined;
+  let gaps: GapPass | undefined;
   if (validating) {
+    integrity.fromEvidence(evidence);
     opts.onPhase?.({ phase: 'integrity', firstPass });
+    // When the first pass calls for the fallback, its event-history sampling runs beside validation;
+    // its reads of log files wait for validation, whose files they then take from the share.
+    if (needsGapFallback(opts.gaps, report)) gaps = startGapPass(clients, evidence, { share, after: integrity.result() }, opts, firstPass);
     const found = await integrity.result();
     if (found) evidence.integrity = found;
     phases.integrity = integrity.spend();
     report = diagnose(evidence);
+    if (gaps && !needsGapFallback(opts.gaps, report)) {
+      // validation found the cause: what the early sampling learned is dropped, what it spent is said
+      await gaps.abandon();
+      phases.gapsAbandoned = gaps.spend(0);
+      gaps = undefined;
+    }
   }
-  if (gaps && !needsGapFallback(opts.gaps, report)) {
-    // validation found the cause: what the early sampling learned is dropped, what it spent is said
-    await gaps.abandon();
-    phases.gapsAbandoned = gaps.spend(0);
-    gaps = undefined;
-  }
-  // (a verdict that validation made less certain still gets its fallback)
-  if (!gaps && trailOk && needsGapFallback(opts.gaps, report)) gaps = startGapPass(clients, evidence, { share: evidence.integrity ? share : undefined }, opts, firstPass);
-  if (gaps) {
+  if (gaps || (trailOk && needsGapFallback(opts.gaps, report))) {
     opts.onPhase?.({ phase: 'gaps', firstPass });
+    // (started here when the trail does not validate, or when validation made the verdict less certain)
+    gaps ??= startGapPass(clients, evidence, { share: evidence.integrity ? share : undefined }, opts, firstPass);
     gaps.show();
     evidence.gaps = await gaps.done;
     report = diagnose(evidence);
