@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { startBenchProxy } from '../validate/proxy.js';
 import { eventHistory } from '../../test/support/event-history.js';
 import { awsJsonError } from '../../test/support/standin.js';
+import type { FixtureKey } from '../../test/integrity/fixtures.js';
+import { listPublicKeysOverride } from '../../test/integrity/moto-seed.js';
 
 /**
  * The delaying loopback proxy of bench/diagnose, in a process of its own (as bench/validate's): a
@@ -12,6 +14,7 @@ import { awsJsonError } from '../../test/support/standin.js';
  * LookupEvents stand-in over the records the seeder delivered (2 requests/s enforced with
  * ThrottlingException, as AWS does) or HTTP 500, moto's own answer to LookupEvents. AWS Health
  * answers SubscriptionRequiredException (no Business support plan: the common reality).
+ * ListPublicKeys, which moto lacks, answers with the digest signing keys given (a validating trail).
  * With `cache on`, every S3 read (GET, HEAD; 200 and 404 answers) is answered from the proxy's memory
  * after its first answer, after the same delay, so concurrent reads are not queued behind moto's one
  * Python process; `cache off` empties it. CloudTrail's calls and event history are never cached.
@@ -24,8 +27,9 @@ export interface DiagnoseProxy {
   stop(): Promise<void>;
 }
 
-export async function startDiagnoseProxy(upstream: string, recordsFile: string, delayMs: number): Promise<DiagnoseProxy> {
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify({ upstream, recordsFile, delayMs })], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startDiagnoseProxy(upstream: string, recordsFile: string, delayMs: number, keys: FixtureKey[] = []): Promise<DiagnoseProxy> {
+  const config = { upstream, recordsFile, delayMs, keys: keys.map((k) => ({ fingerprint: k.fingerprint, der: k.publicDer.toString('base64') })) };
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const waiting: Array<(line: string) => void> = [];
   lines.on('line', (l) => waiting.shift()?.(l));
@@ -56,7 +60,8 @@ export async function startDiagnoseProxy(upstream: string, recordsFile: string, 
 
 // ---- the child ------------------------------------------------------------------------------
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const config = JSON.parse(process.argv[2]!) as { upstream: string; recordsFile: string; delayMs: number };
+  const config = JSON.parse(process.argv[2]!) as { upstream: string; recordsFile: string; delayMs: number; keys: { fingerprint: string; der: string }[] };
+  const keys = config.keys.map((k) => ({ fingerprint: k.fingerprint, publicDer: Buffer.from(k.der, 'base64') }) as FixtureKey);
   const records = JSON.parse(readFileSync(config.recordsFile, 'utf8')) as Record<string, unknown>[];
   let historyOn = true;
   let history = eventHistory(records, { ratePerSecond: 2 });
@@ -66,6 +71,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     // off until `cache on`: a bench run first measures moto as it is, then through the cache
     cache: 'reads',
     overrides: {
+      ...(keys.length ? listPublicKeysOverride(keys) : {}),
       'CloudTrail_20131101.LookupEvents': (b, ctx) => (historyOn ? history(b, ctx) : awsJsonError('InternalFailure', 'moto has no event history', 500)),
       'AWSHealth_20160804.DescribeEvents': () => awsJsonError('SubscriptionRequiredException', 'The AWS Support plan does not include the AWS Health API'),
     },

@@ -3,11 +3,12 @@
  * and unavailable, through a loopback proxy that delays every request (25 ms and 250 ms).
  *
  *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js] [--no-cache]
- *                                 [--trail healthy|broken] [--keep DIR]
+ *                                 [--trail healthy|validating|broken] [--keep DIR]
  *
  * Dataset (moto's server on 127.0.0.1): one multi-region trail in eu-west-1 writing to S3 only, log
- * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window. Broken:
- * the same trail with logging stopped. Event history: a LookupEvents stand-in over the delivered
+ * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window.
+ * Validating: the same with log file validation on, the files of each hour named by a signed
+ * digest (48 digests). Broken: the first trail with logging stopped. Event history: a LookupEvents stand-in over the delivered
  * records at 2 requests/s, or moto's HTTP 500. Each run is the built CLI (`collect`, the same
  * pipeline as `diagnose`) as a user runs it; the verdict comes from replaying its evidence offline.
  * Per run: API calls (and which), bytes of log files read, wall time, and effective depth: wall /
@@ -19,7 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startMoto, useMotoCredentials, MOTO_ENV } from '../../test/support/moto.js';
-import { seedAccount, stopLogging } from '../../test/e2e/seed.js';
+import { ACCOUNT, record, seedAccount, stopLogging } from '../../test/e2e/seed.js';
+import { buildChain, makeKey, type FixtureKey, type Store } from '../../test/integrity/fixtures.js';
+import { putAll } from '../../test/integrity/moto-seed.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
 import { runProcess } from '../../test/integrity/moto-seed.js';
 import { startDiagnoseProxy } from './proxy-process.js';
 
@@ -38,7 +43,7 @@ const BIN = opt('bin', 'dist/cli/bin.js');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 /** `--keep DIR`: each run's evidence is kept there (its `calls` are the run's timeline). */
 const KEEP = argv.includes('--keep') ? opt('keep', '') : undefined;
-/** `--trail healthy` / `--trail broken`: one of the two trails only. */
+/** `--trail healthy|validating|broken`: one of the trails only. */
 const ONLY_TRAIL = argv.includes('--trail') ? opt('trail', '') : undefined;
 const STORES = (argv.includes('--no-cache') ? ['moto'] : ['moto', 'cached']) as ('moto' | 'cached')[];
 const ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
@@ -53,7 +58,47 @@ interface Evidence {
   stats?: { apiCalls: number; durationMs: number; phases?: { firstPass?: { wallMs: number; calls: number } } };
   calls?: { service: string; operation: string; startedAt: number; durationMs: number; httpStatus?: number; errorCode?: string }[];
   gaps?: { status: string; reason?: string; stats?: { lookupEventsCalls: number; filesRead: number; bytesRead: number; s3ListCalls?: number } };
-  integrity?: { stats?: { bytesRead?: number } };
+  integrity?: { status: string; stats?: { bytesRead?: number }; summary?: { digests: { valid: number }; logs: { valid: number; invalid: number; missing: number } } };
+}
+
+/**
+ * The healthy trail with log file validation on, as CIS asks: the same deliveries (a file every
+ * 5 minutes for HOURS hours, 2 records each, until a few minutes ago), each hour's files named by a
+ * digest signed with a key generated here (ListPublicKeys answered by the proxy).
+ */
+async function seedValidating(endpoint: string, now: Date): Promise<{ key: FixtureKey; records: Record<string, unknown>[]; logs: number; digests: number }> {
+  const key = makeKey();
+  const store: Store = new Map();
+  const records: Record<string, unknown>[] = [];
+  const PER_HOUR = 12;
+  // the last digest closes 2 minutes ago; its newest file was delivered about 7 minutes ago
+  const firstStart = new Date(now.getTime() - HOURS * 3_600_000 - 120_000);
+  const built = buildChain(store, {
+    bucket: BUCKET,
+    account: ACCOUNT,
+    region: REGION,
+    trail: TRAIL,
+    firstStart,
+    digests: HOURS,
+    logsPerDigest: PER_HOUR,
+    key,
+    logRaw: (i, j) => {
+      const delivered = firstStart.getTime() + i * 3_600_000 + ((j + 1) * 3_600_000) / (PER_HOUR + 1);
+      const recs = [record(REGION, new Date(delivered - 90_000)), record(REGION, new Date(delivered - 60_000), 'ListBuckets')];
+      records.push(...recs);
+      return Buffer.from(JSON.stringify({ Records: recs }));
+    },
+  });
+  const s3 = new S3Client({ region: REGION, endpoint, forcePathStyle: true });
+  const ct = new CloudTrailClient({ region: REGION, endpoint });
+  try {
+    await ct.send(new UpdateTrailCommand({ Name: TRAIL, EnableLogFileValidation: true }));
+    await putAll(s3, store, 16);
+  } finally {
+    s3.destroy();
+    ct.destroy();
+  }
+  return { key, records, logs: built.logs.length, digests: built.digests.length };
 }
 
 interface Row {
@@ -72,6 +117,8 @@ interface Row {
   /** From the first call of the nine steps to their verdict (the first pass), before any fallback. */
   firstPassMs: number;
   gaps: string;
+  /** Digest-chain validation (the validating trail): its status and what it found valid. */
+  integrity?: string;
 }
 
 /** The longest chain of calls each started after the previous one ended: the run's sequential depth. */
@@ -100,15 +147,20 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-diagnose-'));
   const rows: Row[] = [];
   try {
-    for (const trail of ['healthy', 'broken (logging stopped)'] as const) {
+    for (const trail of ['healthy', 'validating', 'broken (logging stopped)'] as const) {
       if (ONLY_TRAIL && !trail.startsWith(ONLY_TRAIL)) continue;
       await moto.reset();
-      const seeded = await seedAccount({ endpoint: moto.endpoint, region: REGION, trail: TRAIL, bucket: BUCKET, now: new Date(), hours: HOURS, cloudWatchLogs: false });
-      if (trail !== 'healthy') await stopLogging(moto.endpoint, REGION, TRAIL);
+      const validating = trail === 'validating';
+      const now = new Date();
+      // the validating trail's log files come with their signed digest chain (seedValidating)
+      const seeded = await seedAccount({ endpoint: moto.endpoint, region: REGION, trail: TRAIL, bucket: BUCKET, now, hours: validating ? 0 : HOURS, cloudWatchLogs: false });
+      const chain = validating ? await seedValidating(moto.endpoint, now) : undefined;
+      if (chain) seeded.records.push(...chain.records);
+      if (trail.startsWith('broken')) await stopLogging(moto.endpoint, REGION, TRAIL);
       const recordsFile = join(dir, 'records.json');
       writeFileSync(recordsFile, JSON.stringify(seeded.records));
-      log(`${trail}: ${seeded.filesPut} log files, ${seeded.records.length} records`);
-      const proxy = await startDiagnoseProxy(moto.endpoint, recordsFile, DELAYS[0]!);
+      log(`${trail}: ${chain ? `${chain.logs} log files and ${chain.digests} digests` : `${seeded.filesPut} log files`}, ${seeded.records.length} records`);
+      const proxy = await startDiagnoseProxy(moto.endpoint, recordsFile, DELAYS[0]!, chain ? [chain.key] : []);
       try {
         for (const store of STORES) {
           if (store === 'cached') {
@@ -145,9 +197,10 @@ async function main() {
                 spanMs: span,
                 firstPassMs: ev.stats?.phases?.firstPass?.wallMs ?? 0,
                 gaps: ev.gaps ? `${ev.gaps.status}${ev.gaps.stats ? `, ${ev.gaps.stats.filesRead} files` : ''}` : 'not run',
+                ...(ev.integrity ? { integrity: `${ev.integrity.status}${ev.integrity.summary ? `, ${ev.integrity.summary.digests.valid} digests and ${ev.integrity.summary.logs.valid} log files valid` : ''}` } : {}),
               };
               rows.push(row);
-              log(`  ${store}, history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, first pass ${(row.firstPassMs / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}`);
+              log(`  ${store}, history ${history}, ${delay} ms: ${row.verdict}, ${row.calls} calls (${row.lookupEvents} LookupEvents, ${row.getObject} GetObject), ${row.bytesRead} B, wall ${(row.wallMs / 1000).toFixed(1)} s, depth ${(row.wallMs / delay).toFixed(1)} (calls ${(span / delay).toFixed(1)}, first pass ${(row.firstPassMs / delay).toFixed(1)}, sequential chain ${sequentialDepth(calls)}), gaps: ${row.gaps}${row.integrity ? `, integrity: ${row.integrity}` : ''}`);
             }
           }
         }

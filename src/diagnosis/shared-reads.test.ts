@@ -28,13 +28,15 @@ interface Account {
   gets: Map<string, number>;
   /** When each kind of call was first / last answered. */
   times: { firstLogGet?: number; lastSlowHistory?: number; keysAnswered?: number; firstSample?: number };
+  /** Most log-file GetObject calls answered at once (with slowGetMs). */
+  maxGets: number;
   /** LookupEvents calls without a lookup attribute: the gap fallback's sampling. */
   samples: number;
   sampleTimes: number[];
 }
 
 /** Management records delivered with each log file, also served by event history. */
-function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirstGet?: (key: string) => boolean; deleted?: (key: string) => boolean } = {}): Account {
+function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; slowGetMs?: number; refuseFirstGet?: (key: string) => boolean; deleted?: (key: string) => boolean } = {}): Account {
   const f = (fake = fakeAws(NOW, HOURS / 24));
   const store: Store = new Map();
   const events: Record<string, unknown>[] = [];
@@ -71,6 +73,7 @@ function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirs
   const trail = healthyTrail({ IsMultiRegionTrail: false, CloudWatchLogsLogGroupArn: undefined, CloudWatchLogsRoleArn: undefined });
   const gets = new Map<string, number>();
   const times: Account['times'] = {};
+  let inFlight = 0;
   const install = () => {
     f.ct.on(GetTrailCommand).resolves({ Trail: trail });
     f.ct.on(DescribeTrailsCommand).resolves({ trailList: [trail] });
@@ -130,10 +133,16 @@ function account(opts: { slowHistoryMs?: number; slowKeysMs?: number; refuseFirs
         if (gets.get(input.Key) === 1 && opts.refuseFirstGet?.(input.Key)) throw awsError('InternalError', 500);
         if (opts.deleted?.(input.Key)) throw awsError('NoSuchKey', 404);
       }
+      if (opts.slowGetMs) {
+        const log = !input.Key.includes('CloudTrail-Digest');
+        if (log) acct.maxGets = Math.max(acct.maxGets, ++inFlight);
+        await new Promise((r) => setTimeout(r, opts.slowGetMs));
+        if (log) inFlight--;
+      }
       return { Body: Readable.from([o.body]) as never, Metadata: { ...o.metadata }, ContentLength: o.body.length };
     });
   };
-  const acct: Account = { fake: f, logKeys: chain.logs.map((l) => l.key), gets, times, samples: 0, sampleTimes: [] };
+  const acct: Account = { fake: f, logKeys: chain.logs.map((l) => l.key), gets, times, samples: 0, sampleTimes: [], maxGets: 0 };
   install();
   return acct;
 }
@@ -277,5 +286,13 @@ describe('validation beside the nine steps', () => {
     // and it stopped there: event history is not asked again once validation is done (2 per second would go on for seconds)
     const validated = acct.times.keysAnswered! + 250;
     expect(acct.sampleTimes.filter((t) => t > validated)).toEqual([]);
+  });
+
+  it("keeps as many log files in flight as validate does, not one digest's worth", async () => {
+    const acct = account({ slowGetMs: 30 });
+    const { evidence } = await diagnoseWith(acct, { gaps: 'never' });
+    expect((evidence.integrity as { status: string }).status).toBe('ok');
+    // 5 digests of 6 files: all 30 at once (the digests are fetched ahead), past the old 16
+    expect(acct.maxGets).toBeGreaterThan(16);
   });
 });
