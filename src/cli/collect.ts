@@ -3,7 +3,7 @@ import { UsageError } from './args.js';
 import { emit, recordedEndpoint, type CliContext } from './context.js';
 import type { Register } from './main.js';
 import { addTargetOptions, liveRequest, startProgress } from './diagnose.js';
-import { serializeEvidence } from '../evidence/io.js';
+import { serializeEvidence } from '../evidence/file.js';
 import { afterIdentity } from '../aws/identity-gate.js';
 
 interface CollectFlags {

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseFormat, parseTrail, parseWindow, UsageError, type Format } from './args.js';
 import { addAwsOptions, clientOptions, emit, recordedEndpoint, useColor, type AwsFlags, type CliContext } from './context.js';
 import type { Register } from './main.js';
-import { readEvidenceFile } from '../evidence/io.js';
 import { diagnose } from '../diagnosis/index.js';
 import { render } from '../report/index.js';
 import { createProgressDisplay } from '../report/progress.js';
@@ -94,6 +93,8 @@ export const register: Register = (program: Command, ctx: CliContext) => {
         if (flags.trail || flags.since || flags.start || flags.end) {
           throw new UsageError('--evidence replays a recorded run: it takes no --trail or window flags');
         }
+        // the schemas (and their validation library) load only for a replay
+        const { readEvidenceFile } = await import('../evidence/io.js');
         report = diagnose(await readEvidenceFile(flags.evidence));
       } else {
         const { trail, window, now, options } = liveRequest(flags, ctx);

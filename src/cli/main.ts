@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { defaultContext, loadAwsConfig, takesAwsOptions, type AwsFlags, type CliContext } from './context.js';
 import { addOutputAlias, UsageError } from './args.js';
 import { AwsConfigError, AwsUnavailableError } from '../aws/credentials/config.js';
-import { EvidenceError } from '../evidence/io.js';
+import { EvidenceError } from '../evidence/file.js';
 import { inertLine, inertText } from '../util/text.js';
 import { TOOL_VERSION } from '../version.js';
 import { COMMANDS } from './commands.js';

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
-import { EVIDENCE_SCHEMA_VERSION, type Evidence } from '../evidence/schema.js';
+import type { Evidence } from '../evidence/schema.js';
+import { EVIDENCE_SCHEMA_VERSION } from '../evidence/version.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ProgressListener } from './progress.js';
 import { runPlan, type PlanOptions, type PlanResult } from './plan.js';

@@ -1,4 +1,5 @@
-import { EVIDENCE_SCHEMA_VERSION, type Evidence } from './schema.js';
+import type { Evidence } from './schema.js';
+import { EVIDENCE_SCHEMA_VERSION } from './version.js';
 import { ok, skipped, absent } from './probe.js';
 import type { GapEvent, GapReport, GapWindow } from './gaps.js';
 

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { EVIDENCE_SCHEMA_VERSION, evidenceSchema, type Evidence } from './schema.js';
+import { evidenceSchema, type Evidence } from './schema.js';
+import { EVIDENCE_SCHEMA_VERSION } from './version.js';
+import { EvidenceError } from './file.js';
 
-/** Raised for evidence that cannot be used; the CLI turns it into one line on stderr and exit 2. */
-export class EvidenceError extends Error {
-  override name = 'EvidenceError';
-}
+export { EvidenceError, serializeEvidence } from './file.js';
 
 /** Evidence files are ours, but may be hand-edited or truncated: cap the size before parsing. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
@@ -44,8 +43,4 @@ export async function readEvidenceFile(path: string): Promise<Evidence> {
   }
   if (buf.length > MAX_EVIDENCE_BYTES) throw new EvidenceError(`evidence file ${path} is larger than ${MAX_EVIDENCE_BYTES} bytes`);
   return parseEvidence(buf.toString('utf8'), path);
-}
-
-export function serializeEvidence(e: Evidence): string {
-  return JSON.stringify(e, null, 2) + '\n';
 }

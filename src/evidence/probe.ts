@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The outcome of one attempt to observe something in the account.
  * "Could not verify" is a value, never an exception: checks read `status` and, when it is not
@@ -40,20 +38,6 @@ export interface Substitute {
   /** The source that answered instead. */
   answeredBy: string;
 }
-
-export const substituteSchema = z.object({ failed: z.string(), reason: z.string(), answeredBy: z.string() });
-
-export const probeSchema = <T extends z.ZodType>(value: T) =>
-  z.object({
-    status: z.enum(PROBE_STATUSES),
-    value: value.optional(),
-    reason: z.string().optional(),
-    errorCode: z.string().optional(),
-    needs: z.string().optional(),
-    call: z.string().optional(),
-    optional: z.boolean().optional(),
-    substitute: substituteSchema.optional(),
-  });
 
 export const ok = <T>(value: T, extra: Partial<Probe<T>> = {}): Probe<T> => ({ status: 'ok', value, ...extra });
 export const absent = <T>(reason: string, extra: Partial<Probe<T>> = {}): Probe<T> => ({ status: 'absent', reason, ...extra });

@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { probeSchema } from './probe.js';
-import { gapReportSchema } from './gaps.js';
-import { integrityEvidenceSchema } from './integrity.js';
-import { accessLogsSchema } from './access-logs.js';
+import { probeSchema } from './probe-schema.js';
+import { gapReportSchema } from './gaps-schema.js';
+import { integrityEvidenceSchema } from './integrity-schema.js';
+import { accessLogsSchema } from './access-logs-schema.js';
 import { runFaultsSchema } from './faults.js';
 
 /**
  * The evidence model: everything the nine playbook steps observed, serialisable and versioned.
  * `collect` writes it, `diagnose --evidence FILE` replays it, the demo scenarios embed it.
  * Times are ISO-8601 strings in UTC. Lists that could grow with the account are capped by the
- * collectors and say so (`truncated`).
- *
- * Compatibility: additive changes keep EVIDENCE_SCHEMA_VERSION; any change of meaning bumps it.
+ * collectors and say so (`truncated`). Its version is in version.ts.
  */
-export const EVIDENCE_SCHEMA_VERSION = 1;
+import { EVIDENCE_SCHEMA_VERSION } from './version.js';
+
+export { EVIDENCE_SCHEMA_VERSION };
 
 const iso = z.string();
 

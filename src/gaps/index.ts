@@ -7,7 +7,7 @@ import { inertLine } from '../util/text.js';
 import { GapEngine, type EngineInputs, type EngineOptions, type GapProgress } from './engine.js';
 import type { GapReport } from './model.js';
 
-export { gapReportSchema, gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
+export { gapsExitCode, type GapReport, type GapWindow, type GapEvent } from './model.js';
 export type { GapProgress, MissingExport } from './engine.js';
 export { GAPS_ACTIONS } from './actions.js';
 export { LogFileShare, DEFAULT_SHARE_CAP, type ShareCap } from './shared-reads.js';

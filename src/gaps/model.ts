@@ -1,17 +1,8 @@
 import type { GapReport } from '../evidence/gaps.js';
 
-// The report's schema and types are part of the evidence model (src/evidence/gaps.ts).
-export {
-  DESTINATIONS,
-  boundsSchema,
-  gapEventSchema,
-  gapReportSchema,
-  gapWindowSchema,
-  hourSchema,
-  samplingSchema,
-  skippedFileSchema,
-  tooLargeEventSchema,
-} from '../evidence/gaps.js';
+// The report's types are part of the evidence model (src/evidence/gaps.ts, its schema in
+// gaps-schema.ts, which only the code that parses evidence loads).
+export { DESTINATIONS } from '../evidence/gaps.js';
 export type { Bounds, Destination, GapEvent, GapReport, GapWindow, HourRow, Sampling, SkippedFile, TooLargeEvent } from '../evidence/gaps.js';
 
 /** LookupEvents calls `gaps` spends by default (≈3.5 min at 2 requests/s) and the sampling seed. */

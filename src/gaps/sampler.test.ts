@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { measureGaps, gapReportSchema, type GapReport } from './index.js';
+import { measureGaps, type GapReport } from './index.js';
+import { gapReportSchema } from '../evidence/gaps-schema.js';
 import { coarseSpans } from './coverage.js';
 import { deliver, fakeAws, routine, TRAIL, type Fake } from '../../test/gaps/fixtures.js';
 import type { HourState } from './run.js';

@@ -3,7 +3,8 @@ import { healthyEvidence } from '../evidence/builder.js';
 import { buildChain, makeKey, type Store } from '../../test/integrity/fixtures.js';
 import { fakeAws, trailOf, type FakeAws } from '../../test/integrity/fake-aws.js';
 import { collectIntegrity } from './collect.js';
-import { integrityEvidenceSchema, MAX_EVIDENCE_PROBLEMS } from './model.js';
+import { MAX_EVIDENCE_PROBLEMS } from './model.js';
+import { integrityEvidenceSchema } from '../evidence/integrity-schema.js';
 import { check } from '../checks/log-integrity-validation-failed.js';
 
 const ACCOUNT = '111122223333';

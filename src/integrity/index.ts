@@ -1,7 +1,7 @@
 export { validateTrail, CouldNotCheckError, ValidateInputError } from './validate.js';
 export { collectIntegrity, toIntegrityEvidence, validationTrail, type IntegrityInput } from './collect.js';
 export { VALIDATE_ACTIONS } from './actions.js';
-export { integrityEvidenceSchema, MAX_EVIDENCE_PROBLEMS } from './model.js';
+export { MAX_EVIDENCE_PROBLEMS } from './model.js';
 export type {
   ValidateOptions,
   ValidationResult,

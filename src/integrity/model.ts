@@ -1,7 +1,8 @@
 import type { FileKind, FileVerdict } from '../evidence/integrity.js';
 
-// What `diagnose` keeps of a validation is part of the evidence model (src/evidence/integrity.ts).
-export { FILE_KINDS, FILE_VERDICTS, integrityEvidenceSchema, integrityProblemSchema, MAX_EVIDENCE_PROBLEMS } from '../evidence/integrity.js';
+// What `diagnose` keeps of a validation is part of the evidence model (src/evidence/integrity.ts,
+// its schema in integrity-schema.ts, which only the code that parses evidence loads).
+export { FILE_KINDS, FILE_VERDICTS, MAX_EVIDENCE_PROBLEMS } from '../evidence/integrity.js';
 export type { FileKind, FileVerdict, IntegrityEvidence, IntegrityProblem } from '../evidence/integrity.js';
 
 /** What `validate` and `collectIntegrity` take and return. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GetTrailCommand, GetEventSelectorsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { collectGaps, gapReportSchema } from '../../src/gaps/index.js';
+import { collectGaps } from '../../src/gaps/index.js';
+import { gapReportSchema } from '../../src/evidence/gaps-schema.js';
 import { healthyEvidence, BUCKET } from '../../src/evidence/builder.js';
 import { recordToChangeEvent } from '../../src/evidence/events.js';
 import { change, deliver, fakeAws, routine, type Fake, type Rec } from './fixtures.js';

@@ -3,7 +3,8 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureGaps, gapReportSchema, gapsExitCode, GapsInputError, type GapReport } from '../../src/gaps/index.js';
+import { gapReportSchema } from '../../src/evidence/gaps-schema.js';
+import { measureGaps, gapsExitCode, GapsInputError, type GapReport } from '../../src/gaps/index.js';
 import { gzipJsonLinesFile } from '../../src/cli/export-file.js';
 import { BUCKET, LOG_GROUP, TRAIL, change, deliver, fakeAws, logKey, record, routine, type Fake, type Rec } from './fixtures.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { measureGaps, gapReportSchema, type GapReport } from '../../src/gaps/index.js';
+import { measureGaps, type GapReport } from '../../src/gaps/index.js';
+import { gapReportSchema } from '../../src/evidence/gaps-schema.js';
 import { deliver, fakeAws, routine, TRAIL, type Fake } from './fixtures.js';
 
 /**
