@@ -96,8 +96,11 @@ export interface AwsClients {
   organizations(): OrganizationsClient;
   /** The trail's SNS topic lives in the trail's home region (or the topic ARN's). */
   sns(region?: string): SNSClient;
-  /** EC2, for DescribeRegions only (a fleet scan's enabled regions). Optional so that fakes need not have it. */
-  ec2?(region?: string): EC2Client;
+  /**
+   * EC2, for DescribeRegions only (a fleet scan's enabled regions). Optional so that fakes need not
+   * have it; a promise because its package loads only then.
+   */
+  ec2?(region?: string): Promise<EC2Client>;
   /** The calls sent through these clients, in order, up to CALL_LOG_LIMIT: the plan's audit. */
   readonly calls: ApiCallRecord[];
   /** Every call sent, the log's cap notwithstanding: the reports' call count. */
@@ -189,7 +192,6 @@ const SDK = {
   sts: lazy<STSClient>(() => load('@aws-sdk/client-sts'), 'STSClient'),
   organizations: lazy<OrganizationsClient>(() => load('@aws-sdk/client-organizations'), 'OrganizationsClient'),
   sns: lazy<SNSClient>(() => load('@aws-sdk/client-sns'), 'SNSClient'),
-  ec2: lazy<EC2Client>(() => load('@aws-sdk/client-ec2'), 'EC2Client'),
 };
 
 export function createClients(opts: ClientOptions): AwsClients {
@@ -320,7 +322,10 @@ export function createClients(opts: ClientOptions): AwsClients {
     health: () => make('health', GLOBAL_REGION, SDK.health),
     organizations: () => make('organizations', GLOBAL_REGION, SDK.organizations),
     sns: (region) => make('sns', r(region), SDK.sns),
-    ec2: (region) => make('ec2', r(region), SDK.ec2),
+    ec2: async (region) => {
+      const { EC2Client } = await import('./ec2-client.js');
+      return make('ec2', r(region), () => EC2Client as unknown as Ctor<EC2Client>);
+    },
   };
 }
 

@@ -107,7 +107,7 @@ export async function describeOrganization(clients: AwsClients): Promise<{ id?: 
  */
 export async function enabledRegions(clients: AwsClients): Promise<string[]> {
   if (!clients.ec2) throw Object.assign(new Error('no EC2 client to list regions'), { name: 'NoEc2Client' });
-  const r = await send(clients.ec2(), new DescribeRegionsCommand({}));
+  const r = await send(await clients.ec2(), new DescribeRegionsCommand({}));
   return (r.Regions ?? [])
     .filter((x) => x.RegionName && (x.OptInStatus === undefined || x.OptInStatus !== 'not-opted-in'))
     .map((x) => x.RegionName!)

@@ -82,7 +82,7 @@ export function instrumentClients(inner: AwsClients, onCall: CallListener): Inst
     organizations: () => wrap('organizations', inner.organizations()),
     sns: (region?: string) => wrap('sns', inner.sns(region)),
     // The fleet discovery lists enabled regions with EC2; a set without EC2 stays without it.
-    ...(inner.ec2 ? { ec2: (region?: string) => wrap('ec2', inner.ec2!(region)) } : {}),
+    ...(inner.ec2 ? { ec2: async (region?: string) => wrap('ec2', await inner.ec2!(region)) } : {}),
     release() {
       for (const c of seen) c.destroy?.();
       seen.clear();

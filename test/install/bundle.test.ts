@@ -155,9 +155,17 @@ describe.skipIf(skip)('the bundled CLI against moto', () => {
     const sdk = sdkModulesLoaded(r);
     expect(sdk.some((m) => m.includes('@aws-sdk/client-s3/'))).toBe(true);
     expect(sdk.some((m) => m.includes('@aws-sdk/client-cloudtrail/'))).toBe(true);
-    // tree-shaken to the commands sent: none of EC2's (fleet scans only), none S3 has but trail-doctor never sends
-    expect(sdk.filter((m) => m.includes('@aws-sdk/client-ec2/dist-es/commands/'))).toEqual([]);
+    // tree-shaken to the commands sent: nothing of EC2 (fleet scans only, its own chunk), none S3 has but trail-doctor never sends
+    expect(sdk.filter((m) => m.includes('@aws-sdk/client-ec2/'))).toEqual([]);
     expect(sdk.filter((m) => m.includes('@aws-sdk/client-s3/dist-es/commands/PutObjectCommand'))).toEqual([]);
+  }, 120_000);
+
+  it('a fleet scan loads EC2 (its enabled regions), from a chunk of its own that no other live command loads', async () => {
+    const r = await cli(['scan', '--region', 'us-east-1', '--endpoint-url', moto.endpoint, '--format', 'json']);
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(JSON.parse(r.stdout).accounts[0].regions.length).toBeGreaterThan(1);
+    expect(outsideTheBundle(r)).toEqual([]);
+    expect(sdkModulesLoaded(r).some((m) => m.includes('@aws-sdk/client-ec2/'))).toBe(true);
   }, 120_000);
 
   it('an offline replay (diagnose --evidence) loads no AWS SDK module; the live collect that wrote the evidence did; only the replay, which parses evidence, loads the schema library', async () => {
