@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startBenchProxy } from '../validate/proxy.js';
+import { controlLines } from '../validate/proxy-process.js';
 import { eventHistory } from '../../test/support/event-history.js';
 import { awsJsonError } from '../../test/support/standin.js';
 import type { FixtureKey } from '../../test/integrity/fixtures.js';
@@ -30,26 +31,14 @@ export interface DiagnoseProxy {
 export async function startDiagnoseProxy(upstream: string, recordsFile: string, delayMs: number, keys: FixtureKey[] = []): Promise<DiagnoseProxy> {
   const config = { upstream, recordsFile, delayMs, keys: keys.map((k) => ({ fingerprint: k.fingerprint, der: k.publicDer.toString('base64') })) };
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on('line', (l) => waiting.shift()?.(l));
-  const next = () =>
-    new Promise<string>((resolve, reject) => {
-      waiting.push(resolve);
-      child.once('exit', (code) => reject(new Error(`bench proxy exited (${code})`)));
-    });
-  const ready = await next();
+  const ask = controlLines(child);
+  const ready = await ask();
   const endpoint = /^READY (\S+)$/.exec(ready)?.[1];
   if (!endpoint) throw new Error(`bench proxy: ${ready}`);
-  const send = async (line: string) => {
-    const ack = next();
-    child.stdin!.write(`${line}\n`);
-    return ack;
-  };
   return {
     endpoint,
-    set: async (line) => void (await send(line)),
-    requests: async () => Number(/(\d+)$/.exec(await send('requests'))?.[1] ?? 0),
+    set: async (line) => void (await ask(line)),
+    requests: async () => Number(/(\d+)$/.exec(await ask('requests'))?.[1] ?? 0),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

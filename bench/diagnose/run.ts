@@ -3,7 +3,7 @@
  * and unavailable, through a loopback proxy that delays every request (25 ms and 250 ms).
  *
  *   npx tsx bench/diagnose/run.ts [--hours 48] [--since 7d] [--delays 25,250] [--no-build] [--bin dist/cli/bin.js] [--no-cache]
- *                                 [--trail healthy|validating|broken] [--keep DIR]
+ *                                 [--trail healthy|validating|broken] [--keep DIR] [--cpu-prof DIR]
  *
  * Dataset (moto's server on 127.0.0.1): one multi-region trail in eu-west-1 writing to S3 only, log
  * files every 5 minutes for the last 48 hours (576 files, 2 records each), a 7-day window.
@@ -48,8 +48,11 @@ const ONLY_TRAIL = argv.includes('--trail') ? opt('trail', '') : undefined;
 const STORES = (argv.includes('--no-cache') ? ['moto'] : ['moto', 'cached']) as ('moto' | 'cached')[];
 const ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', ...MOTO_ENV, NO_COLOR: '1', NODE_NO_WARNINGS: '1' };
 
-async function collectOnce(endpoint: string, out: string) {
-  const r = await runProcess('node', [BIN, 'collect', '--trail', TRAIL, '--region', REGION, '--endpoint-url', endpoint, '--since', SINCE, '--out', out], ENV, 600_000);
+/** `--cpu-prof DIR`: each timed run writes its V8 CPU profile there (one file per thread). */
+const PROF_DIR = argv.includes('--cpu-prof') ? opt('cpu-prof', '') : undefined;
+
+async function collectOnce(endpoint: string, out: string, profile = false) {
+  const r = await runProcess('node', [...(profile && PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []), BIN, 'collect', '--trail', TRAIL, '--region', REGION, '--endpoint-url', endpoint, '--since', SINCE, '--out', out], ENV, 600_000);
   if (r.code !== 0 && r.code !== 1) throw new Error(`collect failed (${r.code}): ${r.stderr.slice(-800)}`);
   return r;
 }
@@ -175,7 +178,7 @@ async function main() {
               await proxy.set(`delay ${delay}`);
               await proxy.set(`history ${history === 'available' ? 'on' : 'off'}`);
               const out = join(dir, 'evidence.json');
-              const r = await collectOnce(proxy.endpoint, out);
+              const r = await collectOnce(proxy.endpoint, out, true);
               const ev = JSON.parse(readFileSync(out, 'utf8')) as Evidence;
               if (KEEP) copyFileSync(out, join(KEEP, `${trail.split(' ')[0]}-${store}-history-${history.split(' ')[0]}-${delay}ms.json`));
               const replay = await runProcess('node', [BIN, 'diagnose', '--evidence', out, '--format', 'json'], ENV);

@@ -17,6 +17,27 @@ export interface ProxyProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The question-and-answer channel to a proxy process: each control line written is answered by one
+ * line. The process exiting fails every question still waiting, through one listener for its life
+ * (one per question piled up exit listeners over a bench's runs).
+ */
+export function controlLines(child: ChildProcess): (line?: string) => Promise<string> {
+  const waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  let exited: Error | undefined;
+  createInterface({ input: child.stdout! }).on('line', (l) => waiting.shift()?.resolve(l));
+  child.once('exit', (code) => {
+    exited = new Error(`bench proxy exited (${code})`);
+    for (const w of waiting.splice(0)) w.reject(exited);
+  });
+  return (line) =>
+    new Promise<string>((resolve, reject) => {
+      if (exited) return reject(exited);
+      waiting.push({ resolve, reject });
+      if (line !== undefined) child.stdin!.write(`${line}\n`);
+    });
+}
+
 interface Config {
   upstreams: string[];
   keys: Array<{ fingerprint: string; der: string }>;
@@ -27,23 +48,13 @@ interface Config {
 export async function startProxyProcess(upstreams: string[], keys: FixtureKey[], delayMs: number, opts: { cache?: boolean } = {}): Promise<ProxyProcess> {
   const config: Config = { upstreams, keys: keys.map((k) => ({ fingerprint: k.fingerprint, der: k.publicDer.toString('base64') })), delayMs, cache: opts.cache };
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on('line', (l) => waiting.shift()?.(l));
-  const next = () => new Promise<string>((resolve, reject) => {
-    waiting.push(resolve);
-    child.once('exit', (code) => reject(new Error(`bench proxy exited (${code})`)));
-  });
-  const ready = await next();
+  const ask = controlLines(child);
+  const ready = await ask();
   const endpoint = /^READY (\S+)$/.exec(ready)?.[1];
   if (!endpoint) throw new Error(`bench proxy: ${ready}`);
   return {
     endpoint,
-    setDelay: async (ms) => {
-      const ack = next();
-      child.stdin!.write(`delay ${ms}\n`);
-      await ack;
-    },
+    setDelay: async (ms) => void (await ask(`delay ${ms}`)),
     stop: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.stdin!.end();
