@@ -2,7 +2,7 @@
  * bench/validate: trail-doctor `validate` vs `aws cloudtrail validate-logs` on the same data.
  *
  *   npx tsx bench/validate/run.ts [--days 7] [--motos 2] [--delay 25] [--concurrency 48] [--no-cli] [--no-30d]
- *                                 [--only small|large] [--repeat 3] [--cpu-prof DIR] [--no-cache]
+ *                                 [--only small|large] [--repeat 3] [--cpu-prof DIR] [--no-cache] [--bin dist/cli/bin.js]
  *
  * Dataset (moto's server on 127.0.0.1): one trail, one region, 24 hourly digests a day for 7 days,
  * 12 log files an hour of 20–200 KB gzip (CloudTrail-like records, ~11× compression), signed with
@@ -109,7 +109,7 @@ async function dataset(name: string, key: FixtureKey, days: number, pool: Buffer
 }
 
 /** trail-doctor as users run it: the published bin (dist/cli/bin.js, the esbuild bundle), not tsx. */
-const BIN = 'dist/cli/bin.js';
+const BIN = argv.includes('--bin') ? argv[argv.indexOf('--bin') + 1]! : 'dist/cli/bin.js';
 async function buildCli(): Promise<void> {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
