@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gapEventOf, gapReportOf, healthyEvidence } from './builder.js';
-import { EvidenceError, parseEvidence, serializeEvidence } from './io.js';
+import { parseEvidence } from './io.js';
+import { EvidenceError, serializeEvidence } from './file.js';
 import type { IntegrityEvidence } from './integrity.js';
 
 const integrity: IntegrityEvidence = {

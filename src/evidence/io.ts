@@ -3,8 +3,6 @@ import { evidenceSchema, type Evidence } from './schema.js';
 import { EVIDENCE_SCHEMA_VERSION } from './version.js';
 import { EvidenceError } from './file.js';
 
-export { EvidenceError, serializeEvidence } from './file.js';
-
 /** Evidence files are ours, but may be hand-edited or truncated: cap the size before parsing. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
 

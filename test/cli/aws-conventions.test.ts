@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startMoto, skipWithoutMoto, type Moto } from '../support/moto.js';
 import { ensureBuilt, runCli, type CliResult } from '../support/cli.js';
 import { SCENARIOS } from '../../src/demo/scenarios.js';
-import { serializeEvidence } from '../../src/evidence/io.js';
+import { serializeEvidence } from '../../src/evidence/file.js';
 
 /**
  * AWS CLI conventions, as a user meets them: the built CLI spawned with temporary AWS config and
