@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { accessLogKinds } from './access-logs.js';
 
-/**
- * The zod schemas of S3 server access log evidence. Its types and constants are in access-logs.ts, so that only
- * the code that parses evidence loads the validation library (every command's start-up paid for it).
- */
+/** The zod schemas of S3 server access log evidence; its types and constants are in access-logs.ts (why: schema.ts). */
 const iso = z.string();
 
 export const accessLoggingConfigSchema = z.object({

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { DESTINATIONS } from './gaps.js';
 
-/**
- * The zod schemas of evidence.gaps. Its types and constants are in gaps.ts, so that only
- * the code that parses evidence loads the validation library (every command's start-up paid for it).
- */
+/** The zod schemas of evidence.gaps; its types and constants are in gaps.ts (why: schema.ts). */
 const iso = z.string();
 
 export const gapEventSchema = z.object({

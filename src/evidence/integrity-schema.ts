@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { FILE_KINDS, FILE_VERDICTS } from './integrity.js';
 
-/**
- * The zod schemas of evidence.integrity. Its types and constants are in integrity.ts, so that only
- * the code that parses evidence loads the validation library (every command's start-up paid for it).
- */
+/** The zod schemas of evidence.integrity; its types and constants are in integrity.ts (why: schema.ts). */
 const counts = z.object({ valid: z.number(), invalid: z.number(), missing: z.number() });
 
 export const integrityProblemSchema = z.object({

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { PROBE_STATUSES } from './probe.js';
 
-/**
- * The zod schema of a probe; its type and helpers are in probe.ts, apart so that only the code
- * that parses evidence loads the validation library (every command's start-up paid for it).
- */
+/** The zod schema of a probe; its type and helpers are in probe.ts (why: schema.ts). */
 export const substituteSchema = z.object({ failed: z.string(), reason: z.string(), answeredBy: z.string() });
 
 export const probeSchema = <T extends z.ZodType>(value: T) =>
